@@ -1,0 +1,25 @@
+"""Shared fixtures: the demo world built through the real services, and logged-in clients."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+
+@pytest.fixture
+def world(db):
+    from zhifa.core.demo import build_demo
+
+    return build_demo()
+
+
+@pytest.fixture
+def client_for(world):
+    """client_for("officer") -> a test client logged in as that demo user."""
+
+    def make(username: str) -> Client:
+        client = Client()
+        client.force_login(world.users[username])
+        return client
+
+    return make

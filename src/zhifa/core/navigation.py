@@ -1,0 +1,49 @@
+"""The workspace navigation: each module declares its entry and the permission it needs, so a
+user sees only what their roles open. Modules still to be built show no entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from .permissions import has_perm
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    perm: str | None
+    icon: str = ""
+
+
+NAV: list[NavItem] = [
+    NavItem("工作台", "core:home", None, "🏠"),
+    NavItem("组织机构", "core:org_list", "business.view", "🏛"),
+    NavItem("组织管理", "core:admin_orgs", "orgs.manage", "🏗"),
+    NavItem("账号管理", "core:admin_users", "accounts.manage", "👤"),
+    NavItem("节假日管理", "core:admin_calendar", "calendar.manage", "📅"),
+    NavItem("角色授权", "core:admin_roles", "roles.manage", "🔑"),
+    NavItem("审计日志", "core:audit_logins", "logs.view", "📜"),
+]
+
+
+def register(item: NavItem) -> None:
+    """Apps add their module entries here from AppConfig.ready()."""
+    if item not in NAV:
+        NAV.append(item)
+
+
+def navigation_for(request) -> list[dict]:
+    items = []
+    for item in NAV:
+        if item.perm and not has_perm(request.user, item.perm):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        active = request.path == url or (url != "/" and request.path.startswith(url))
+        items.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+    return items

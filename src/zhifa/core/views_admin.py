@@ -1,0 +1,3 @@
+"""Administration pages for the three administrators (filled in by the admin-pages work)."""
+
+urlpatterns: list = []

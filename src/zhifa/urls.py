@@ -1,0 +1,12 @@
+from django.urls import include, path
+
+from zhifa.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", include("zhifa.core.urls")),
+]
+
+handler404 = "zhifa.core.errors.not_found"
+handler403 = "zhifa.core.errors.forbidden"
+handler500 = "zhifa.core.errors.server_error"
