@@ -125,6 +125,8 @@ INSTALLED_APPS = [
     "axes",
     "huey.contrib.djhuey",
     "zhifa.core",
+    "zhifa.ledger",
+    "zhifa.evidence",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LedgerConfig(AppConfig):
+    name = "zhifa.ledger"
+    label = "ledger"
+    verbose_name = "全过程记录账本"
