@@ -110,6 +110,10 @@ def test_case_numbers_and_dates_are_left_alone():
     assert mask_text(text) == text
 
 
+def test_luhn_valid_card_is_masked_without_context():
+    assert mask_text(f"已转入{CARD}。") == "已转入***************0128。"
+
+
 def test_account_without_luhn_is_masked_only_in_account_context():
     assert mask_text("对公账号：6217000000001234") == "对公账号：************1234"
     assert mask_text("编号6217000000001234") == "编号6217000000001234"
