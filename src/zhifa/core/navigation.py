@@ -15,17 +15,18 @@ class NavItem:
     label: str
     url_name: str
     perm: str | None
+    # Kept for callers that pass one; not rendered (intranet PCs often lack an emoji font).
     icon: str = ""
 
 
 NAV: list[NavItem] = [
-    NavItem("工作台", "core:home", None, "🏠"),
-    NavItem("组织机构", "core:org_list", "business.view", "🏛"),
-    NavItem("组织管理", "core:admin_orgs", "orgs.manage", "🏗"),
-    NavItem("账号管理", "core:admin_users", "accounts.manage", "👤"),
-    NavItem("节假日管理", "core:admin_calendar", "calendar.manage", "📅"),
-    NavItem("角色授权", "core:admin_roles", "roles.manage", "🔑"),
-    NavItem("审计日志", "core:audit_logins", "logs.view", "📜"),
+    NavItem("工作台", "core:home", None),
+    NavItem("组织机构", "core:org_list", "business.view"),
+    NavItem("组织管理", "core:admin_orgs", "orgs.manage"),
+    NavItem("账号管理", "core:admin_users", "accounts.manage"),
+    NavItem("节假日管理", "core:admin_calendar", "calendar.manage"),
+    NavItem("角色授权", "core:admin_roles", "roles.manage"),
+    NavItem("审计日志", "core:audit_logins", "logs.view"),
 ]
 
 
@@ -45,5 +46,5 @@ def navigation_for(request) -> list[dict]:
         except NoReverseMatch:
             continue
         active = request.path == url or (url != "/" and request.path.startswith(url))
-        items.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+        items.append({"label": item.label, "url": url, "active": active})
     return items
