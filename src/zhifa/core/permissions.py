@@ -19,6 +19,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "calendar.manage": frozenset({Role.SYSTEM_ADMIN}),
     "roles.manage": frozenset({Role.SECURITY_ADMIN}),
     "logs.view": frozenset({Role.AUDIT_ADMIN}),
+    "ledger.view": frozenset({Role.AUDIT_ADMIN, Role.SUPERVISOR}),
     "business.view": BUSINESS_ROLES,
 }
 
