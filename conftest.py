@@ -7,7 +7,9 @@ from django.test import Client
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
+def _fast_test_settings(settings):
+    # PBKDF2 at production strength costs ~0.3 s per hash; the demo world hashes a dozen.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The manifest storage needs `collectstatic`; tests read static files from the apps.
     settings.STORAGES = {
         **settings.STORAGES,
