@@ -90,6 +90,10 @@ def _database() -> dict:
             ) from None
         if not db.get("ENGINE"):
             raise ImproperlyConfigured(f"DATABASE_URL 无法识别的数据库类型：{url.split(':')[0]}")
+        if not db.get("NAME"):
+            raise ImproperlyConfigured(
+                "DATABASE_URL 缺少数据库名。示例：postgres://user:pass@127.0.0.1:5432/zhifa"
+            )
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers run beside one writer; IMMEDIATE takes the write lock at BEGIN so two
         # writers queue on the busy timeout instead of failing with "database is locked".
