@@ -290,3 +290,9 @@ LOGGING = {
 # Accounts lock by username, as the policy asks. Axes also suggests counting by IP, but a
 # township office sits behind one NAT address: an IP lock would shut the whole office out.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Evidence files (photos, audio, video, scans): refused above this size, checked while streaming.
+EVIDENCE_MAX_BYTES = _env_int("ZHIFA_EVIDENCE_MAX_MB", 2048) * 1024 * 1024
+# Django's own upload limits: files stream to disk above 2.5 MB; forms without files stay small.
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp")
+(DATA_DIR / "tmp").mkdir(exist_ok=True)

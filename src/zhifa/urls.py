@@ -5,6 +5,7 @@ from zhifa.core import views as core_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("ledger/", include("zhifa.ledger.urls")),
+    path("evidence/", include("zhifa.evidence.urls")),
     path("", include("zhifa.core.urls")),
 ]
 
