@@ -29,8 +29,9 @@ NODE_PREFIX = b"\x01"
 _UTC = dt.UTC
 
 # RFC 8785 §3.2.2.2: escape '"', '\\' and U+0000..U+001F (short forms \b \t \n \f \r, else
-# \u00xx lower-case); everything else literal. json.dumps(ensure_ascii=False) does exactly that.
-_dump_str = json.JSONEncoder(ensure_ascii=False).encode
+# \u00xx lower-case); everything else literal. json's non-ASCII string encoder (what
+# json.dumps(ensure_ascii=False) uses, in C) does exactly that.
+_dump_str = json.encoder.encode_basestring
 
 
 def format_at(at: dt.datetime) -> str:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from django.db import connections
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from . import merkle as mk
 from .checkpoint import CheckpointError
@@ -54,6 +55,7 @@ class VerifyResult:
     checkpoints_checked: int = 0
     failure: Failure | None = None
     run: VerificationRun | None = None
+    started: object = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -64,6 +66,21 @@ class VerifyResult:
 class _Stop(Exception):
     def __init__(self, failure: Failure) -> None:
         self.failure = failure
+
+
+_PG_AT_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+
+
+def _sqlite_at(text: str) -> str:
+    """Django's SQLite text ``2025-03-01 02:03:04.123456`` (UTC) -> ``...T02:03:04.123456Z``."""
+    if len(text) == 26 and text[10] == " " and text[19] == ".":
+        return f"{text[:10]}T{text[11:]}Z"
+    if len(text) == 32 and text[10] == " " and text.endswith("+00:00"):
+        return f"{text[:10]}T{text[11:26]}Z"
+    if len(text) == 19 and text[10] == " ":  # Django drops a zero microsecond part
+        return f"{text[:10]}T{text[11:]}.000000Z"
+    value = parse_datetime(text)  # any other spelling: what the ORM would read
+    return "" if value is None else format_at(value)
 
 
 def _chunk_node_where(a: int, b: int, qn) -> tuple[str, list[int]]:
@@ -89,16 +106,21 @@ def verify_ledger(
     connection = connections[using]
     qn = connection.ops.quote_name
     started = timezone.now()
-    result = VerifyResult()
+    result = VerifyResult(started=started)
     sm3 = hashlib.new("sm3")
     checkpoints = list(Checkpoint.objects.using(using).order_by("id"))
     wanted_sizes = {c.size for c in checkpoints}
     roots_at: dict[int, bytes] = {}
     entry_table = LedgerEntry._meta.db_table
     node_table = LedgerNode._meta.db_table
+    if connection.vendor == "postgresql":
+        # Formatted by the server: ISO 8601 UTC with microseconds, exactly as format_at does.
+        at_sql, at_text = f"to_char(at AT TIME ZONE 'UTC', '{_PG_AT_FORMAT}')", str
+    else:
+        at_sql, at_text = "CAST(at AS TEXT)", _sqlite_at
     select = (
-        "SELECT seq, at, actor_label, role, organization_id, subject, event_type,"  # noqa: S608
-        f" schema_version, payload, leaf_hash FROM {entry_table}"
+        f"SELECT seq, {at_sql}, actor_label, role, organization_id, subject,"  # noqa: S608
+        f" event_type, schema_version, payload, leaf_hash FROM {entry_table}"
         " WHERE seq >= %s ORDER BY seq LIMIT %s"
     )
     stack: list[tuple[int, bytes]] = []  # (level, hash) of the perfect subtrees so far
@@ -144,7 +166,7 @@ def verify_ledger(
                     hasher.update(LEAF_PREFIX)
                     hasher.update(
                         leaf_bytes(
-                            seq, format_at(at), actor, role, org, subject, etype, version, payload
+                            seq, at_text(at), actor, role, org, subject, etype, version, payload
                         )
                     )
                     leaf = hasher.digest()
@@ -204,15 +226,24 @@ def verify_ledger(
     except _Stop as stop:
         result.failure = stop.failure
     if save_run:
-        result.run = VerificationRun.objects.using(using).create(
-            started=started,
-            finished=timezone.now(),
-            ok=result.ok,
-            entries_checked=result.entries_checked,
-            checkpoints_checked=result.checkpoints_checked,
-            first_failure=str(result.failure or ""),
-        )
+        save_verification_run(result, using=using)
     return result
+
+
+def save_verification_run(
+    result: VerifyResult, extra_failure: str = "", using: str | None = None
+) -> VerificationRun:
+    """Store the run; ``extra_failure`` is a problem found outside the ledger (evidence)."""
+    failure = str(result.failure or "") or extra_failure
+    result.run = VerificationRun.objects.using(using or _db()).create(
+        started=result.started,
+        finished=timezone.now(),
+        ok=not failure,
+        entries_checked=result.entries_checked,
+        checkpoints_checked=result.checkpoints_checked,
+        first_failure=failure,
+    )
+    return result.run
 
 
 def _verify_checkpoints(checkpoints, n, roots_at, using, result) -> None:

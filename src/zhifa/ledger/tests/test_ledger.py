@@ -399,11 +399,33 @@ def test_verify_detects_wrong_root_on_first_checkpoint(world):
     assert f"checkpoint #{bad.pk}:" in output and "root hash differs" in output
 
 
-def test_verify_evidence_flag(world):
-    add(1)
+def test_verify_evidence_flag(world, settings, tmp_path):
+    from zhifa.core.models import Role
+    from zhifa.evidence.services import store_evidence
+    from zhifa.evidence.tests.samples import png_bytes
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "files")},
+        },
+    }
+    stored = store_evidence(
+        actor=world.users["officer"],
+        organization=world.orgs["daxing_team"],
+        subject="case:5",
+        upload=io.BytesIO(png_bytes()),
+        filename="现场照片.png",
+        role=Role.OFFICER,
+    )
     output = run_verify("--evidence")
-    assert "ledger intact" in output
-    assert "evidence" in output
+    assert "ledger intact" in output and "evidence intact" in output
+
+    (blob,) = [p for p in (tmp_path / "files").rglob("*") if p.is_file()]
+    blob.write_bytes(png_bytes(red=1))
+    output = verify_fails("--evidence")
+    assert "EVIDENCE VERIFICATION FAILED" in output and stored.file.digest in output
 
 
 def test_verify_empty_ledger(world):

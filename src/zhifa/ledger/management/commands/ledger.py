@@ -35,16 +35,21 @@ class Command(BaseCommand):
     # --- verify ---------------------------------------------------------------------------------
 
     def do_verify(self, options):
-        from zhifa.ledger.verify import verify_ledger
+        from zhifa.ledger.verify import save_verification_run, verify_ledger
 
         if options["chunk"] < 1:
             raise CommandError("--chunk must be >= 1")
-        result = verify_ledger(chunk=options["chunk"])
+        result = verify_ledger(chunk=options["chunk"], save_run=False)
         for note in result.notes:
             self.stdout.write(note)
         problems: list[str] = []
         if result.ok and options["evidence"]:
             problems = self._verify_evidence()
+        evidence_failure = ""
+        if problems:
+            more = f" (+{len(problems) - 1})" if len(problems) > 1 else ""
+            evidence_failure = f"证据 / evidence {problems[0]}{more}"
+        save_verification_run(result, evidence_failure)
         if not result.ok:
             message = f"账本核验失败 / LEDGER VERIFICATION FAILED: {result.failure}"
             self.stdout.write(message)
