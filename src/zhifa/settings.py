@@ -131,6 +131,8 @@ INSTALLED_APPS = [
     "zhifa.core",
     "zhifa.ledger",
     "zhifa.evidence",
+    "zhifa.laws",
+    "zhifa.registry",
 ]
 
 MIDDLEWARE = [
