@@ -206,6 +206,13 @@ def grant_role(
     if actor is not None and actor.pk == target.pk:
         # Separation of duties: nobody widens their own rights.
         raise PermissionDenied("不能给自己授予角色。")
+    if actor is not None and (
+        target.organization_id is None
+        or not admin_organizations(actor, Role.SECURITY_ADMIN)
+        .filter(pk=target.organization_id)
+        .exists()
+    ):
+        raise PermissionDenied("该账号不在您的管理范围内。")
     if not target.is_active:
         raise ValidationError("账号已停用，不能授予角色。")
     held = set(target.memberships.values_list("role", flat=True))

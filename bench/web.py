@@ -1,0 +1,140 @@
+"""Web throughput: starts zhifa as `make demo` does (granian, WhiteNoise, SQLite in a fresh data
+dir, or DATABASE_URL if set) and measures /healthz, the login page and the logged-in workspace
+home with wrk at concurrency 32. Prints each page's throughput as a ratio to /healthz measured
+in the same run (the machine is noisy; ratios are what compare).
+
+    .venv/bin/python bench/web.py [--duration 10] [--connections 32] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+from zhifa.core.demo import DEMO_PASSWORD  # noqa: E402 - after sys.path is known
+
+
+def ensure_wrk() -> str:
+    wrk = shutil.which("wrk")
+    if wrk:
+        return wrk
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+        return shutil.which("wrk") or "wrk"
+    sys.exit("wrk is missing: sudo apt-get install wrk")
+
+
+def zhifa(env: dict, *args: str) -> None:
+    subprocess.run([str(BIN / "zhifa"), *args], env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def wait_up(url: str, timeout: float = 30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit(f"server did not come up at {url}")
+
+
+def login_cookie(base: str) -> str:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base}/login/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token, "username": "officer", "password": DEMO_PASSWORD}
+    ).encode()
+    req = urllib.request.Request(f"{base}/login/", data=data, headers={"Referer": f"{base}/login/"})
+    home = opener.open(req).read().decode()
+    assert "工作台" in home, "login failed"
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def parse_latency(text: str, pct: str) -> float:
+    m = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+    value, unit = float(m.group(1)), m.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+
+def run_wrk(wrk: str, url: str, seconds: int, conns: int, cookie: str | None) -> dict:
+    cmd = [wrk, "-t2", f"-c{conns}", f"-d{seconds}s", "--latency", url]
+    if cookie:
+        cmd[1:1] = ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": rps,
+        "p50": parse_latency(out, "50"),
+        "p99": parse_latency(out, "99"),
+        "errors": int(non2xx.group(1)) if non2xx else 0,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--port", type=int, default=8765)
+    args = ap.parse_args()
+    wrk = ensure_wrk()
+    data_dir = tempfile.mkdtemp(prefix="zhifa-bench-")
+    env = {**os.environ, "ZHIFA_DATA_DIR": data_dir}
+    zhifa(env, "migrate", "--noinput")
+    zhifa(env, "collectstatic", "--noinput")
+    zhifa(env, "demo")
+    server = subprocess.Popen(
+        [str(BIN / "zhifa"), "serve", "--port", str(args.port), "--workers", str(args.workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        wait_up(f"{base}/healthz")
+        cookie = login_cookie(base)
+        pages = [("/healthz", None), ("/login/", None), ("/ (workspace home)", cookie)]
+        results = {}
+        for name, ck in pages:
+            path = name.split(" ")[0]
+            run_wrk(wrk, base + path, 2, args.connections, ck)  # warm-up
+            results[name] = run_wrk(wrk, base + path, args.duration, args.connections, ck)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        shutil.rmtree(data_dir, ignore_errors=True)
+    db = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
+    print(
+        f"zhifa web bench: granian {args.workers} workers, {db}, wrk -c{args.connections} "
+        f"-d{args.duration}s, {os.cpu_count()} cores"
+    )
+    print(f"{'page':<22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'ratio':>8}{'non-2xx':>9}")
+    base_rps = results["/healthz"]["rps"]
+    for name, r in results.items():
+        print(
+            f"{name:<22}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}"
+            f"{r['rps'] / base_rps:>8.2f}{r['errors']:>9}"
+        )
+    home = results["/ (workspace home)"]["rps"] / base_rps
+    verdict = "OK" if home >= 0.3 else "MISS"
+    print(f"target: workspace home >= 0.30 of /healthz -> {home:.2f} {verdict}")
+
+
+if __name__ == "__main__":
+    main()
