@@ -21,6 +21,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "logs.view": frozenset({Role.AUDIT_ADMIN}),
     "ledger.view": frozenset({Role.AUDIT_ADMIN, Role.SUPERVISOR}),
     "business.view": BUSINESS_ROLES,
+    "registry.manage": frozenset({Role.BODY_HEAD, Role.UNIT_HEAD}),
 }
 
 
