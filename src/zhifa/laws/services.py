@@ -7,20 +7,16 @@ not business records: no permission check and no ledger entry."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-import lzma
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import connection, transaction
 
+from .bundle import BUNDLE_PATH, read_bundle
 from .models import Article, Law, name_key
 from .parser import ParsedLaw, collect
 from .segment import segment
-
-BUNDLE_PATH = Path(__file__).resolve().parent / "data" / "laws-national.jsonl.xz"
-BUNDLE_FORMAT = "zhifa-laws/1"
 
 
 @dataclass
@@ -158,29 +154,9 @@ def import_path(path: Path, progress=None) -> ImportResult:
     return result
 
 
-def read_bundle(path: Path = BUNDLE_PATH):
-    with lzma.open(path, "rt", encoding="utf-8") as fh:
-        header = json.loads(fh.readline())
-        if header.get("format") != BUNDLE_FORMAT:
-            raise ValueError(f"{path}: 不是法规库数据包（format={header.get('format')!r}）")
-        for line in fh:
-            if line.strip():
-                yield ParsedLaw.from_dict(json.loads(line))
-
-
-def import_bundled(path: Path = BUNDLE_PATH, progress=None) -> ImportResult:
+def import_bundled(path: Path | None = None, progress=None) -> ImportResult:
     """Import the corpus shipped with zhifa (built by scripts/pack_laws.py)."""
-    return import_parsed(read_bundle(path), progress)
-
-
-def write_bundle(laws: list[ParsedLaw], path: Path, sources: list[str]) -> None:
-    header = {"format": BUNDLE_FORMAT, "laws": len(laws), "sources": sources}
-    with lzma.open(path, "wt", encoding="utf-8", preset=9 | lzma.PRESET_EXTREME) as fh:
-        fh.write(json.dumps(header, ensure_ascii=False) + "\n")
-        for law in sorted(laws, key=lambda x: (x.title, x.version_date or "")):
-            data = law.to_dict()
-            data.pop("fragment", None)
-            fh.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+    return import_parsed(read_bundle(path or BUNDLE_PATH), progress)
 
 
 def rebuild_search_index() -> int:
