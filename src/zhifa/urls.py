@@ -6,6 +6,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("ledger/", include("zhifa.ledger.urls")),
     path("evidence/", include("zhifa.evidence.urls")),
+    path("laws/", include("zhifa.laws.urls")),
+    path("registry/", include("zhifa.registry.urls")),
     path("", include("zhifa.core.urls")),
 ]
 

@@ -61,3 +61,10 @@ def make_officer(world, body):
         return services.create_officer(actor, organization=world.orgs[org], **values)
 
     return make
+
+
+@pytest.fixture
+def demo(world):
+    from zhifa.registry.demo import build_registry_demo
+
+    return build_registry_demo(world)
