@@ -95,7 +95,7 @@ def generate_temporary_password() -> str:
     alphabet = string.ascii_letters + string.digits
     while True:
         body = "".join(secrets.choice(alphabet) for _ in range(10))
-        candidate = body + secrets.choice("!@#$%^&*") + secrets.choice(string.digits)
+        candidate = body + secrets.choice("!@#$%*+=") + secrets.choice(string.digits)
         if any(c.islower() for c in body) and any(c.isupper() for c in body):
             return candidate
 
