@@ -94,5 +94,9 @@ class Article(models.Model):
         return label + (f"之{int_to_cn(self.suffix)}" if self.suffix else "")
 
     @property
+    def headings(self) -> list[str]:
+        return [h for h in (self.part, self.subpart, self.chapter, self.section) if h]
+
+    @property
     def paragraphs(self) -> list[str]:
         return self.text.split("\n")
