@@ -29,10 +29,10 @@ demo: install
 	$(BIN)/zhifa migrate --noinput
 	$(BIN)/zhifa collectstatic --noinput --verbosity 0
 	$(BIN)/zhifa demo
-	$(BIN)/zhifa serve
+	ZHIFA_HTTPS=0 $(BIN)/zhifa serve
 
 serve: install
-	$(BIN)/zhifa serve
+	ZHIFA_HTTPS=0 $(BIN)/zhifa serve
 
 system-deps:
 	@bash scripts/ensure-system-deps.sh

@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-from zhifa.core.demo import DEMO_PASSWORD  # noqa: E402 - after sys.path is known
+DEMO_PASSWORD = "Zhifa#2026"  # noqa: S105 - zhifa.core.demo.DEMO_PASSWORD (needs Django set up)
 
 
 def ensure_wrk() -> str:
@@ -95,8 +95,9 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=8765)
     args = ap.parse_args()
     wrk = ensure_wrk()
+    print("preparing: migrate, collectstatic, demo data ...", flush=True)
     data_dir = tempfile.mkdtemp(prefix="zhifa-bench-")
-    env = {**os.environ, "ZHIFA_DATA_DIR": data_dir}
+    env = {**os.environ, "ZHIFA_DATA_DIR": data_dir, "ZHIFA_HTTPS": "0"}  # as `make demo`
     zhifa(env, "migrate", "--noinput")
     zhifa(env, "collectstatic", "--noinput")
     zhifa(env, "demo")

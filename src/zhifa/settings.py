@@ -222,8 +222,9 @@ else:
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Security headers and cookies when not in debug. TLS is terminated by the front proxy on a
-# real deployment; ZHIFA_HTTPS=0 serves plain HTTP (the demo on 127.0.0.1).
-HTTPS = _env_bool("ZHIFA_HTTPS", default=False)
+# real deployment; ZHIFA_HTTPS=0 says plainly that this one serves plain HTTP (the demo on
+# 127.0.0.1, an isolated office LAN), where browsers would drop Secure cookies.
+HTTPS = _env_bool("ZHIFA_HTTPS", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

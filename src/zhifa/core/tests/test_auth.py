@@ -229,3 +229,10 @@ def test_security_headers(world, client_for):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_session_cookie_secure_and_httponly_outside_debug(world):
+    response = login(Client(), "officer", DEMO_PASSWORD)
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie["secure"] is True and cookie["httponly"] is True
+    assert response.cookies[settings.CSRF_COOKIE_NAME]["secure"] is True
