@@ -174,7 +174,7 @@ TEMPLATES = [
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "zhifa.core.backends.ZhifaBackend",
 ]
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
@@ -219,7 +219,11 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    # One small file per session in the data dir: shared by all worker processes (a logout
+    # ends the session everywhere) and read without a database query on every page.
+    SESSION_ENGINE = "django.contrib.sessions.backends.file"
+    SESSION_FILE_PATH = str(DATA_DIR / "sessions")
+    (DATA_DIR / "sessions").mkdir(mode=0o700, exist_ok=True)
 
 # Security headers and cookies when not in debug. TLS is terminated by the front proxy on a
 # real deployment; ZHIFA_HTTPS=0 says plainly that this one serves plain HTTP (the demo on
@@ -254,7 +258,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "zhifa.core.storage.StaticStorage"
         )
     },
 }

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .models import Membership, Organization, OrgKind, Role, User
-from .permissions import BUSINESS_ROLES
+from .permissions import BUSINESS_ROLES, memberships_of
 
 
 def _subtree_q(paths: list[str], field: str = "path") -> Q:
@@ -19,14 +19,8 @@ def _subtree_q(paths: list[str], field: str = "path") -> Q:
 
 def acting_organizations(user: User, roles: set[str] | None = None) -> QuerySet[Organization]:
     """Organisations the user acts on: those they hold a business role in, and their subtrees."""
-    if not user.is_authenticated:
-        return Organization.objects.none()
     wanted = set(roles) if roles else set(BUSINESS_ROLES - {Role.SUPERVISOR})
-    paths = list(
-        Membership.objects.filter(user=user, role__in=wanted).values_list(
-            "organization__path", flat=True
-        )
-    )
+    paths = [m.organization.path for m in memberships_of(user) if m.role in wanted]
     if not paths:
         return Organization.objects.none()
     return Organization.objects.filter(_subtree_q(paths))
@@ -49,7 +43,7 @@ def supervised_bodies(supervisor_org: Organization) -> QuerySet[Organization]:
 
 def supervised_organizations(user: User) -> QuerySet[Organization]:
     """Supervised bodies and their subtrees, for a user holding the supervisor role."""
-    if not user.is_authenticated:
+    if not any(m.role == Role.SUPERVISOR for m in memberships_of(user)):
         return Organization.objects.none()
     orgs = Organization.objects.filter(
         memberships__user=user, memberships__role=Role.SUPERVISOR

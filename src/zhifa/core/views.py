@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import selectors, services
 from .forms import LoginForm, PasswordChangeForm
 from .middleware import password_change_required
-from .models import LoginResult
-from .permissions import has_perm, user_roles
+from .models import LoginResult, Role
+from .permissions import has_perm, memberships_of, user_roles
 
 LOCKED_MESSAGE = "登录失败次数过多，账号已被锁定 {minutes} 分钟。请稍后再试，或联系系统管理员解锁。"
 
@@ -90,9 +90,8 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    memberships = user.memberships.select_related("organization").order_by("organization__path")
     context = {
-        "memberships": memberships,
+        "memberships": memberships_of(user),
         "is_business": has_perm(user, "business.view"),
         "calendar_warning": None,
     }
@@ -101,9 +100,17 @@ def home(request: HttpRequest) -> HttpResponse:
 
         context["calendar_warning"] = calendar_warning()
     if context["is_business"]:
-        context["acting_orgs"] = selectors.acting_organizations(user).filter(
-            is_enforcement_body=True
-        )
+        # The bodies the user works for: a membership's organisation or, for a unit, its
+        # parent body — read from the memberships already loaded, no further query.
+        bodies: dict[int, object] = {}
+        for m in context["memberships"]:
+            if m.role == Role.SUPERVISOR:
+                continue
+            org = m.organization
+            body = org if org.is_enforcement_body else org.parent
+            if body is not None and body.is_enforcement_body:
+                bodies[body.pk] = body
+        context["acting_orgs"] = list(bodies.values())
         context["supervised_orgs"] = selectors.supervised_organizations(user).filter(
             is_enforcement_body=True
         )

@@ -236,3 +236,15 @@ def test_session_cookie_secure_and_httponly_outside_debug(world):
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["secure"] is True and cookie["httponly"] is True
     assert response.cookies[settings.CSRF_COOKIE_NAME]["secure"] is True
+
+
+def test_memberships_loaded_with_their_organisations(world, client_for):
+    from zhifa.core.permissions import load_memberships
+
+    user = world.users["supervisor"]
+    (membership,) = load_memberships(user)
+    org = world.orgs["daxing_justice"]
+    assert membership.organization.name == org.name and membership.organization.path == org.path
+    assert membership.organization.parent.name == world.orgs["daxing"].name
+    assert membership.organization.region_id == org.region_id
+    assert membership.role == "supervisor"

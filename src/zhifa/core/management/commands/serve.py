@@ -48,11 +48,18 @@ class Command(BaseCommand):
         ]
         self.stdout.write(f"zhifa 正在运行：http://{host}:{port}/  （Ctrl+C 停止）")
         server = subprocess.Popen(cmd)  # noqa: S603 - fixed argv, no shell
+
+        # A service manager stops us with SIGTERM: turn it into the same clean shutdown as
+        # Ctrl+C, so neither the web server nor the task worker is left running orphaned.
+        def stop(signum, frame):
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, stop)
         try:
             server.wait()
         except KeyboardInterrupt:
             server.send_signal(signal.SIGINT)
-            server.wait()
+            server.wait(timeout=30)
         finally:
             if worker is not None:
                 worker.terminate()
