@@ -4,10 +4,11 @@ user sees only what their roles open. Modules still to be built show no entry.""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 
-from .permissions import has_perm
+from .permissions import PERMISSIONS, user_roles
 
 
 @dataclass(frozen=True)
@@ -36,15 +37,26 @@ def register(item: NavItem) -> None:
         NAV.append(item)
 
 
+@lru_cache(maxsize=256)
+def _url(url_name: str, prefix: str) -> str | None:
+    # URLs don't change while a process runs; reverse() on every page for every entry did.
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None
+
+
 def navigation_for(request) -> list[dict]:
+    roles = user_roles(request.user)
+    prefix = get_script_prefix()
+    path = request.path
     items = []
     for item in NAV:
-        if item.perm and not has_perm(request.user, item.perm):
+        if item.perm and not roles & PERMISSIONS[item.perm]:
             continue
-        try:
-            url = reverse(item.url_name)
-        except NoReverseMatch:
+        url = _url(item.url_name, prefix)
+        if url is None:
             continue
-        active = request.path == url or (url != "/" and request.path.startswith(url))
+        active = path == url or (url != "/" and path.startswith(url))
         items.append({"label": item.label, "url": url, "active": active})
     return items

@@ -111,9 +111,10 @@ def home(request: HttpRequest) -> HttpResponse:
             if body is not None and body.is_enforcement_body:
                 bodies[body.pk] = body
         context["acting_orgs"] = list(bodies.values())
-        context["supervised_orgs"] = selectors.supervised_organizations(user).filter(
-            is_enforcement_body=True
-        )
+        if any(m.role == Role.SUPERVISOR for m in context["memberships"]):
+            context["supervised_orgs"] = selectors.supervised_organizations(user).filter(
+                is_enforcement_body=True
+            )
     return render(request, "core/home.html", context)
 
 
