@@ -47,10 +47,13 @@ migrations-check: install-dev
 test-sqlite: install-dev system-deps
 	ZHIFA_DATA_DIR=$$(mktemp -d) $(BIN)/python -m pytest
 
+PG_TEST_DB ?= test_zhifa_make
+
 test-postgres: install-dev system-deps
 	@$(BIN)/python scripts/check_postgres.py "$(PG_ADMIN_URL)"
-	ZHIFA_DATA_DIR=$$(mktemp -d) DATABASE_URL=$(PG_TEST_URL) ZHIFA_TEST_DB_NAME=test_zhifa_$$$$ \
+	ZHIFA_DATA_DIR=$$(mktemp -d) DATABASE_URL=$(PG_TEST_URL) ZHIFA_TEST_DB_NAME=$(PG_TEST_DB) \
 		$(BIN)/python -m pytest --create-db
+	@$(BIN)/python scripts/check_postgres.py "$(PG_ADMIN_URL)" --drop $(PG_TEST_DB)
 
 test: lint migrations-check test-sqlite test-postgres
 	@echo "make test: 全部检查通过 (ruff, migrations, pytest on SQLite and PostgreSQL)"

@@ -1,4 +1,6 @@
-"""Fail loudly (never skip) when the PostgreSQL that `make test` needs is not reachable."""
+"""Fail loudly (never skip) when the PostgreSQL that `make test` needs is not reachable.
+
+With `--drop NAME`, drop the test database afterwards even if a stray connection is left."""
 
 import sys
 
@@ -17,3 +19,10 @@ except psycopg.OperationalError as exc:
         file=sys.stderr,
     )
     sys.exit(1)
+
+if len(sys.argv) == 4 and sys.argv[2] == "--drop":
+    name = sys.argv[3]
+    if not name.replace("_", "").isalnum():
+        sys.exit(f"bad database name: {name}")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
