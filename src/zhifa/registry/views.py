@@ -78,6 +78,24 @@ def _form_error(form, exc: ValidationError) -> None:
         form.add_error(None, message)
 
 
+def _form_page(request, form, action, *, success, done, context: dict) -> HttpResponse:
+    """GET shows the form. POST validates it and runs the service `action(cleaned_data)`: on
+    success, redirect to `done` with the `success` message (each may be a callable taking the
+    action's result); on a refusal, show the form again with the service's reasons (400)."""
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                result = action(dict(form.cleaned_data))
+            except ValidationError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, success(result) if callable(success) else success)
+                return redirect(done(result) if callable(done) else done)
+    return render(request, "registry/form.html", {"form": form, **context}, status=status)
+
+
 # ---------------------------------------------------------------- bodies
 
 
@@ -143,30 +161,24 @@ def body_edit(request: HttpRequest, org_id: int) -> HttpResponse:
     body = _profile(org)
     initial = BodyForm.initial_for(body) if body else {"uscc": org.uscc, "area": ""}
     form = BodyForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                if body is None:
-                    services.create_body(request.user, org, **form.cleaned_data)
-                else:
-                    services.update_body(request.user, body, **form.cleaned_data)
-            except ValidationError as exc:
-                _form_error(form, exc)
-            else:
-                messages.success(request, "执法主体信息已保存。")
-                return redirect("registry:body_detail", org_id=org.pk)
-    return render(
+
+    def save(data):
+        if body is None:
+            return services.create_body(request.user, org, **data)
+        return services.update_body(request.user, body, **data)
+
+    back = reverse("registry:body_detail", args=[org.pk])
+    return _form_page(
         request,
-        "registry/form.html",
-        {
-            "form": form,
+        form,
+        save,
+        success="执法主体信息已保存。",
+        done=back,
+        context={
             "title": f"{'变更' if body else '登记'}执法主体信息",
             "subtitle": org.name,
-            "back": reverse("registry:body_detail", args=[org.pk]),
+            "back": back,
         },
-        status=status,
     )
 
 
@@ -252,15 +264,6 @@ def officer_photo(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _officer_form_page(request, form, title, back, status):
-    return render(
-        request,
-        "registry/form.html",
-        {"form": form, "title": title, "back": back, "multipart": True},
-        status=status,
-    )
-
-
 @business_view
 @require_http_methods(["GET", "POST"])
 def officer_create(request: HttpRequest) -> HttpResponse:
@@ -281,21 +284,22 @@ def officer_create(request: HttpRequest) -> HttpResponse:
         users=users,
         initial={"status": OfficerStatus.ACTIVE, "gender": "male"},
     )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            photo = data.pop("photo")
-            try:
-                officer = services.create_officer(request.user, photo=photo or None, **data)
-            except ValidationError as exc:
-                _form_error(form, exc)
-            else:
-                messages.success(request, f"已登记执法人员{officer.name}。")
-                return redirect("registry:officer_detail", pk=officer.pk)
-    return _officer_form_page(
-        request, form, "登记执法人员", reverse("registry:officer_list"), status
+
+    def create(data):
+        photo = data.pop("photo")
+        return services.create_officer(request.user, photo=photo or None, **data)
+
+    return _form_page(
+        request,
+        form,
+        create,
+        success=lambda officer: f"已登记执法人员{officer.name}。",
+        done=lambda officer: reverse("registry:officer_detail", args=[officer.pk]),
+        context={
+            "title": "登记执法人员",
+            "back": reverse("registry:officer_list"),
+            "multipart": True,
+        },
     )
 
 
@@ -313,23 +317,22 @@ def officer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         initial=OfficerForm.initial_for(officer),
     )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            photo = data.pop("photo")
-            if photo is False:  # "clear" ticked: keep the photo, the register has no delete
-                photo = None
-            try:
-                services.update_officer(request.user, officer, photo=photo or None, **data)
-            except ValidationError as exc:
-                _form_error(form, exc)
-            else:
-                messages.success(request, "执法人员信息已保存。")
-                return redirect("registry:officer_detail", pk=officer.pk)
+
+    def update(data):
+        photo = data.pop("photo")
+        if photo is False:  # "clear" ticked: keep the photo, the register has no delete
+            photo = None
+        return services.update_officer(request.user, officer, photo=photo or None, **data)
+
     back = reverse("registry:officer_detail", args=[officer.pk])
-    return _officer_form_page(request, form, f"变更执法人员信息：{officer.name}", back, status)
+    return _form_page(
+        request,
+        form,
+        update,
+        success="执法人员信息已保存。",
+        done=back,
+        context={"title": f"变更执法人员信息：{officer.name}", "back": back, "multipart": True},
+    )
 
 
 @business_view
@@ -338,27 +341,18 @@ def training_create(request: HttpRequest, pk: int) -> HttpResponse:
     officer = selectors.get_officer(request.user, pk)
     _require_manage(request.user, officer.organization)
     form = TrainingForm(request.POST or None, initial={"date": timezone.localdate()})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.add_training(request.user, officer, **form.cleaned_data)
-            except ValidationError as exc:
-                _form_error(form, exc)
-            else:
-                messages.success(request, "培训记录已登记。")
-                return redirect("registry:officer_detail", pk=officer.pk)
-    return render(
+    back = reverse("registry:officer_detail", args=[officer.pk])
+    return _form_page(
         request,
-        "registry/form.html",
-        {
-            "form": form,
+        form,
+        lambda data: services.add_training(request.user, officer, **data),
+        success="培训记录已登记。",
+        done=back,
+        context={
             "title": "登记培训记录",
             "subtitle": f"{officer.name}（{officer.certificate_no}）",
-            "back": reverse("registry:officer_detail", args=[officer.pk]),
+            "back": back,
         },
-        status=status,
     )
 
 
@@ -386,34 +380,25 @@ def reviewer_appoint(request: HttpRequest, org_id: int) -> HttpResponse:
         advisers=list(body.advisers.filter(active=True).select_related("law_firm")),
         initial={"appointed_on": timezone.localdate(), "first_time": True},
     )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.appoint_reviewer(
-                    request.user,
-                    body,
-                    appointed_on=form.cleaned_data["appointed_on"],
-                    first_time=form.cleaned_data["first_time"],
-                    **form.person_kwargs(),
-                )
-            except ValidationError as exc:
-                _form_error(form, exc)
-            else:
-                messages.success(request, "已任命法制审核人员。")
-                return redirect("registry:body_detail", org_id=body.organization_id)
-    return render(
+    back = reverse("registry:body_detail", args=[body.organization_id])
+    return _form_page(
         request,
-        "registry/form.html",
-        {
-            "form": form,
+        form,
+        lambda data: services.appoint_reviewer(
+            request.user,
+            body,
+            appointed_on=data["appointed_on"],
+            first_time=data["first_time"],
+            **form.person_kwargs(),
+        ),
+        success="已任命法制审核人员。",
+        done=back,
+        context={
             "title": "任命法制审核人员",
             "subtitle": body.organization.name,
             "hint": rules.FIRST_TIME_REVIEWER_BASIS,
-            "back": reverse("registry:body_detail", args=[body.organization_id]),
+            "back": back,
         },
-        status=status,
     )
 
 
@@ -431,26 +416,14 @@ def reviewer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("未找到该法制审核人员。")
     _require_manage(request.user, reviewer.body.organization)
     form = WithdrawForm(request.POST or None, initial={"withdrawn_on": timezone.localdate()})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.withdraw_reviewer(request.user, reviewer, **form.cleaned_data)
-            except ValidationError as exc:
-                _form_error(form, exc)
-            else:
-                messages.success(request, f"已撤销{reviewer.person_name}的法制审核人员任命。")
-                return redirect("registry:body_detail", org_id=reviewer.body.organization_id)
-    return render(
+    back = reverse("registry:body_detail", args=[reviewer.body.organization_id])
+    return _form_page(
         request,
-        "registry/form.html",
-        {
-            "form": form,
-            "title": f"撤销法制审核人员：{reviewer.person_name}",
-            "back": reverse("registry:body_detail", args=[reviewer.body.organization_id]),
-        },
-        status=status,
+        form,
+        lambda data: services.withdraw_reviewer(request.user, reviewer, **data),
+        success=f"已撤销{reviewer.person_name}的法制审核人员任命。",
+        done=back,
+        context={"title": f"撤销法制审核人员：{reviewer.person_name}", "back": back},
     )
 
 
@@ -459,25 +432,12 @@ def reviewer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def adviser_create(request: HttpRequest, org_id: int) -> HttpResponse:
     body = _managed_body(request, org_id)
     form = AdviserForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.create_adviser(request.user, body, **form.cleaned_data)
-            except ValidationError as exc:
-                _form_error(form, exc)
-            else:
-                messages.success(request, "法律顾问已登记。")
-                return redirect("registry:body_detail", org_id=body.organization_id)
-    return render(
+    back = reverse("registry:body_detail", args=[body.organization_id])
+    return _form_page(
         request,
-        "registry/form.html",
-        {
-            "form": form,
-            "title": "登记法律顾问",
-            "subtitle": body.organization.name,
-            "back": reverse("registry:body_detail", args=[body.organization_id]),
-        },
-        status=status,
+        form,
+        lambda data: services.create_adviser(request.user, body, **data),
+        success="法律顾问已登记。",
+        done=back,
+        context={"title": "登记法律顾问", "subtitle": body.organization.name, "back": back},
     )

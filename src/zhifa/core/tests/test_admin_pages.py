@@ -30,13 +30,6 @@ from zhifa.core.models import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    # Every test builds the demo world (a dozen accounts); the production hasher's cost is
-    # not what these tests are about.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 ADMIN_PAGES = {
     "core:admin_orgs": "sysadmin",
     "core:admin_users": "sysadmin",

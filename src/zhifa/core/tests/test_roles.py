@@ -16,13 +16,6 @@ from zhifa.core.models import ADMIN_ROLES, Membership, Role, User
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    # Every test builds the demo world (a dozen accounts); the production hasher's cost is
-    # not what these tests are about.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def memberships() -> list[tuple]:
     return list(
         Membership.objects.order_by("pk").values_list("pk", "user_id", "organization_id", "role")
