@@ -29,6 +29,7 @@ demo: install
 	$(BIN)/zhifa migrate --noinput
 	$(BIN)/zhifa collectstatic --noinput --verbosity 0
 	$(BIN)/zhifa demo
+	$(BIN)/zhifa ledger checkpoint
 	ZHIFA_HTTPS=0 $(BIN)/zhifa serve
 
 serve: install
