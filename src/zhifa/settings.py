@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "zhifa.evidence",
     "zhifa.laws",
     "zhifa.registry",
+    "zhifa.powers",
 ]
 
 MIDDLEWARE = [
