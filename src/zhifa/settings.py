@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "zhifa.laws",
     "zhifa.registry",
     "zhifa.powers",
+    "zhifa.exchange",
 ]
 
 MIDDLEWARE = [
