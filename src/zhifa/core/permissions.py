@@ -23,6 +23,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "ledger.view": frozenset({Role.AUDIT_ADMIN, Role.SUPERVISOR}),
     "business.view": BUSINESS_ROLES,
     "registry.manage": frozenset({Role.BODY_HEAD, Role.UNIT_HEAD}),
+    "powers.manage": frozenset({Role.BODY_HEAD, Role.UNIT_HEAD}),
 }
 
 

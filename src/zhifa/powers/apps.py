@@ -5,3 +5,11 @@ class PowersConfig(AppConfig):
     name = "zhifa.powers"
     label = "powers"
     verbose_name = "权责清单与裁量基准"
+
+    def ready(self) -> None:
+        from zhifa.ledger import events
+
+        from .services import EVENTS
+
+        for event_type, label in EVENTS.items():
+            events.register(event_type, label, schema_version=1)
