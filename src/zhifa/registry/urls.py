@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("officers/<int:pk>/edit/", views.officer_edit, name="officer_edit"),
     path("officers/<int:pk>/photo", views.officer_photo, name="officer_photo"),
     path("officers/<int:pk>/training/new/", views.training_create, name="training_create"),
+    path("", include("zhifa.registry.views_excel")),
 ]
