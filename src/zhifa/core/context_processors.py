@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from .navigation import navigation_for
+from .navigation import navigation_html
 
 
 def workspace(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_items": navigation_for(request)}
+    return {"nav_html": navigation_html(request)}

@@ -5,6 +5,8 @@ Business roles never include an administrator, so admins see no business data.""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.core.exceptions import PermissionDenied
 from django.db import connections
 
@@ -46,22 +48,30 @@ _ORG_FIELDS = tuple(
 )
 
 
-def _memberships_sql() -> str:
-    m, o = Membership._meta.db_table, Organization._meta.db_table
+_USER_FIELDS = tuple(f.attname for f in User._meta.concrete_fields)
+
+
+def _memberships_sql(with_user: bool) -> str:
+    u, m, o = User._meta.db_table, Membership._meta.db_table, Organization._meta.db_table
     cols = (
         ", ".join(f"o.{f}" for f in _ORG_FIELDS) + ", " + ", ".join(f"p.{f}" for f in _ORG_FIELDS)
     )
+    joins = f" LEFT JOIN {o} o ON o.id = m.organization_id LEFT JOIN {o} p ON p.id = o.parent_id"
+    if with_user:
+        # The user row and its memberships in one round trip (the user repeats per row).
+        user_cols = ", ".join(f"u.{f}" for f in _USER_FIELDS)
+        return (
+            f"SELECT m.id, m.role, {cols}, {user_cols} FROM {u} u"  # noqa: S608 - model tables
+            f" LEFT JOIN {m} m ON m.user_id = u.id{joins}"
+            " WHERE u.id = %s ORDER BY o.path, m.id"
+        )
     return (
-        f"SELECT m.id, m.role, {cols} FROM {m} m"  # noqa: S608 - table names from models
-        f" JOIN {o} o ON o.id = m.organization_id LEFT JOIN {o} p ON p.id = o.parent_id"
+        f"SELECT m.id, m.role, {cols} FROM {m} m{joins}"  # noqa: S608 - model tables
         " WHERE m.user_id = %s ORDER BY o.path, m.id"
     )
 
 
-def load_memberships(user: User) -> list[Membership]:
-    """Every page needs the user's roles and scope. One hand-written query builds the
-    memberships with their organisations and parents (deferred models: only the fields read
-    here are loaded), because the ORM's query compilation costs more than the query itself."""
+def _build_memberships(user: User, rows, db: str) -> list[Membership]:
     n = len(_ORG_FIELDS)
     memberships = []
     orgs: dict[int, Organization] = {}
@@ -71,26 +81,73 @@ def load_memberships(user: User) -> list[Membership]:
             return None
         org = orgs.get(values[0])
         if org is None:
-            org = Organization.from_db(user._state.db, list(_ORG_FIELDS), list(values))
+            org = Organization.from_db(db, list(_ORG_FIELDS), list(values))
             orgs[org.pk] = org
         return org
 
-    with connections[user._state.db or "default"].cursor() as cursor:
-        cursor.execute(_memberships_sql(), [user.pk])
-        for row in cursor.fetchall():
-            org = org_from(row[2 : 2 + n])
-            parent = org_from(row[2 + n :])
-            org._state.fields_cache["parent"] = parent
-            membership = Membership.from_db(
-                user._state.db,
-                ["id", "user_id", "organization_id", "role"],
-                [row[0], user.pk, org.pk, row[1]],
-            )
-            membership._state.fields_cache["organization"] = org
-            membership._state.fields_cache["user"] = user
-            memberships.append(membership)
+    for row in rows:
+        if row[0] is None:  # a user without memberships
+            continue
+        org = org_from(row[2 : 2 + n])
+        org._state.fields_cache["parent"] = org_from(row[2 + n : 2 + 2 * n])
+        membership = Membership.from_db(
+            db, ["id", "user_id", "organization_id", "role"], [row[0], user.pk, org.pk, row[1]]
+        )
+        membership._state.fields_cache["organization"] = org
+        membership._state.fields_cache["user"] = user
+        memberships.append(membership)
     user._zhifa_memberships = memberships  # the user object lives one request
+    # The home organisation is usually one the user holds a role in: reuse it.
+    for m in memberships:
+        if m.organization_id == user.organization_id:
+            user._state.fields_cache["organization"] = m.organization
+            break
     return memberships
+
+
+def load_memberships(user: User) -> list[Membership]:
+    """Every page needs the user's roles and scope. One hand-written query builds the
+    memberships with their organisations and parents (deferred models: only the fields read
+    here are loaded), because the ORM's query compilation costs more than the query itself."""
+    db = user._state.db or "default"
+    with connections[db].cursor() as cursor:
+        cursor.execute(_memberships_sql(with_user=False), [user.pk])
+        rows = cursor.fetchall()
+    return _build_memberships(user, rows, db)
+
+
+@lru_cache(maxsize=8)
+def _user_converters(vendor: str, db: str) -> list[tuple[int, list, object]]:
+    """The backend and field converters of the user's columns, worked out once per database."""
+    connection = connections[db]
+    result = []
+    for i, field in enumerate(User._meta.concrete_fields):
+        col = field.get_col(User._meta.db_table)
+        converters = list(connection.ops.get_db_converters(col)) + list(
+            field.get_db_converters(connection)
+        )
+        if converters:
+            result.append((i, converters, col))
+    return result
+
+
+def load_user(user_id, db: str = "default") -> User | None:
+    """The user and their memberships in one query: what authentication needs on every page."""
+    with connections[db].cursor() as cursor:
+        cursor.execute(_memberships_sql(with_user=True), [user_id])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    start = 2 + 2 * len(_ORG_FIELDS)
+    connection = connections[db]
+    values = list(rows[0][start:])
+    # Let the fields convert what the driver returns (SQLite gives text for datetimes).
+    for i, converters, expression in _user_converters(connection.vendor, db):
+        for converter in converters:
+            values[i] = converter(values[i], expression, connection)
+    user = User.from_db(db, list(_USER_FIELDS), values)
+    _build_memberships(user, rows, db)
+    return user
 
 
 def user_roles(user: User) -> set[str]:

@@ -248,3 +248,32 @@ def test_memberships_loaded_with_their_organisations(world, client_for):
     assert membership.organization.parent.name == world.orgs["daxing"].name
     assert membership.organization.region_id == org.region_id
     assert membership.role == "supervisor"
+
+
+def test_load_user_matches_the_orm(world):
+    from zhifa.core.permissions import load_user
+
+    # Field values and their Python types must equal what the ORM gives (SQLite returns text
+    # for datetimes; the converters must run).
+    User.objects.filter(username="officer").update(last_login=timezone.now())
+    fast = load_user(world.users["officer"].pk)
+    orm = User.objects.get(username="officer")
+    for field in User._meta.concrete_fields:
+        a, b = getattr(fast, field.attname), getattr(orm, field.attname)
+        assert a == b and type(a) is type(b), field.attname
+    assert [m.role for m in fast._zhifa_memberships] == ["officer"]
+    assert fast.organization.name == world.orgs["daxing_team"].name
+    assert load_user(10**9) is None
+
+
+def test_user_without_memberships_loads(world):
+    from zhifa.core.permissions import load_user
+
+    user, _ = services.create_user(
+        world.users["sysadmin"],
+        username="newbie",
+        full_name="新人",
+        organization=world.orgs["daxing"],
+    )
+    loaded = load_user(user.pk)
+    assert loaded is not None and loaded._zhifa_memberships == []
