@@ -78,6 +78,18 @@ def test_template_has_headers_and_instructions_and_round_trips():
     assert [e.message_zh for e in result.errors] == ["文件中没有数据行。"]
 
 
+def test_filled_in_template_imports(world, body):
+    wb = load_workbook(io.BytesIO(template()))
+    wb["执法人员"].append(officer_row(1, 发证日期="2025年1月1日"))
+    out = io.BytesIO()
+    wb.save(out)
+    report = import_officers(world.users["bodyhead"], body, out.getvalue())
+    assert report.errors == [] and report.created == 1
+    officer = Officer.objects.get(certificate_no="53092690001")
+    assert officer.certificate_issued_on == datetime.date(2025, 1, 1)
+    assert officer.gender == "female"
+
+
 def test_parsers():
     date = excel.DateParser()
     for text in ("2026-01-31", "2026/1/31", "2026年1月31日", datetime.datetime(2026, 1, 31)):  # noqa: DTZ001
