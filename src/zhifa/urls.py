@@ -8,6 +8,7 @@ urlpatterns = [
     path("evidence/", include("zhifa.evidence.urls")),
     path("laws/", include("zhifa.laws.urls")),
     path("registry/", include("zhifa.registry.urls")),
+    path("powers/", include("zhifa.powers.urls")),
     path("", include("zhifa.core.urls")),
 ]
 

@@ -7,9 +7,11 @@ class PowersConfig(AppConfig):
     verbose_name = "权责清单与裁量基准"
 
     def ready(self) -> None:
+        from zhifa.core.navigation import NavItem, register
         from zhifa.ledger import events
 
         from .services import EVENTS
 
         for event_type, label in EVENTS.items():
             events.register(event_type, label, schema_version=1)
+        register(NavItem("权责清单", "powers:index", "business.view"))

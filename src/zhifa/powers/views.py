@@ -1,0 +1,88 @@
+"""Power list and discretion pages: read-only, scoped (other bodies' lists give 404), business
+roles only (admins 403). Thin: parse, call a selector, render."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
+
+from zhifa.registry.views import business_view
+
+from . import flowchart, selectors
+from .models import Category
+
+
+@business_view
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    lists = selectors.power_lists(request.user).order_by("organization__path", "-year", "-version")
+    return render(request, "powers/index.html", {"lists": lists})
+
+
+@business_view
+@require_GET
+def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plist = selectors.get_power_list(request.user, pk)
+    category = request.GET.get("category", "")
+    if category not in Category.values:
+        category = ""
+    search = request.GET.get("q", "")[:64]
+    return render(
+        request,
+        "powers/list_detail.html",
+        {
+            "plist": plist,
+            "matters": selectors.matters(request.user, plist, category=category, search=search),
+            "categories": Category.choices,
+            "selected": {"category": category, "q": search},
+        },
+    )
+
+
+@business_view
+@require_GET
+def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    matter = selectors.get_matter(request.user, pk)
+    return render(
+        request,
+        "powers/matter_detail.html",
+        {
+            "matter": matter,
+            "articles": matter.legal_bases.select_related("law"),
+            "svg": mark_safe(flowchart.svg_for(matter)),  # noqa: S308 - every label escaped
+        },
+    )
+
+
+@business_view
+@require_GET
+def discretion(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "")[:64]
+    basis = request.GET.get("basis", "")[:64]
+    qs = selectors.benchmarks(request.user, search=q, basis=basis)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "powers/discretion.html",
+        {"page": page, "selected": {"q": q, "basis": basis}},
+    )
+
+
+@business_view
+@require_GET
+def benchmark_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    bench = selectors.get_benchmark(request.user, pk)
+    return render(
+        request, "powers/benchmark_detail.html", {"bench": bench, "grades": bench.grades.all()}
+    )
+
+
+@business_view
+@require_GET
+def no_penalty(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "powers/no_penalty.html", {"items": selectors.no_penalty_items(request.user)}
+    )
