@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from zhifa.api.api import api
 from zhifa.core import views as core_views
 
 urlpatterns = [
@@ -9,6 +10,7 @@ urlpatterns = [
     path("laws/", include("zhifa.laws.urls")),
     path("registry/", include("zhifa.registry.urls")),
     path("powers/", include("zhifa.powers.urls")),
+    path("api/v1/", api.urls),
     path("", include("zhifa.core.urls")),
 ]
 

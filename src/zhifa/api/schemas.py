@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import datetime
+
+from ninja import Schema
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class BodyProfileOut(Schema):
+    uscc: str
+    kind: str
+    head_name: str
+    address: str
+    phone: str
+    supervision_phone: str
+    categories: list[str]
+    area: str
+
+
+class BodyOut(Schema):
+    id: int
+    name: str
+    short_name: str
+    kind: str
+    region_code: str
+    region_name: str
+    parent_id: int | None
+    registered: bool
+    profile: BodyProfileOut | None
+
+
+class OfficerOut(Schema):
+    id: int
+    name: str
+    gender: str
+    post: str
+    citizen_id: str  # masked
+    body_id: int  # the body's organisation id (as in /bodies/{org_id})
+    body_name: str
+    unit_id: int
+    unit_name: str
+    certificate_no: str
+    certificate_categories: list[str]
+    certificate_issued_on: datetime.date
+    certificate_expires_on: datetime.date
+    status: str
+    has_legal_qualification: bool
+
+
+class OfficerIn(Schema):
+    organization_id: int
+    name: str
+    gender: str
+    citizen_id: str
+    certificate_no: str
+    certificate_issued_on: datetime.date
+    certificate_expires_on: datetime.date
+    post: str = ""
+    certificate_categories: list[str] = []
+    status: str = "active"
+    has_legal_qualification: bool = False
+    legal_qualification_no: str = ""
+
+
+class OfficerPatch(Schema):
+    organization_id: int | None = None
+    name: str | None = None
+    gender: str | None = None
+    citizen_id: str | None = None
+    certificate_no: str | None = None
+    certificate_issued_on: datetime.date | None = None
+    certificate_expires_on: datetime.date | None = None
+    post: str | None = None
+    certificate_categories: list[str] | None = None
+    status: str | None = None
+    has_legal_qualification: bool | None = None
+    legal_qualification_no: str | None = None
+
+
+class TrainingIn(Schema):
+    date: datetime.date
+    title: str
+    hours: str  # decimal, at most one decimal place
+
+
+class TrainingOut(Schema):
+    id: int
+    officer_id: int
+    date: datetime.date
+    title: str
+    hours: str
+
+
+class LawOut(Schema):
+    id: int
+    title: str
+    short_title: str
+    level: str
+    issuing_body: str
+    version_date: datetime.date | None
+    in_force: bool
+    article_count: int
+
+
+class LawDetailOut(LawOut):
+    history: str
+
+
+class ArticleOut(Schema):
+    id: int
+    law_id: int
+    label: str
+    number: int
+    suffix: int
+    part: str
+    subpart: str
+    chapter: str
+    section: str
+    text: str
+
+
+class SearchHitOut(Schema):
+    article: ArticleOut
+    law_title: str
+    snippet_html: str
