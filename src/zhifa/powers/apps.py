@@ -15,3 +15,10 @@ class PowersConfig(AppConfig):
         for event_type, label in EVENTS.items():
             events.register(event_type, label, schema_version=1)
         register(NavItem("权责清单", "powers:index", "business.view"))
+
+    def demo_data(self, world) -> None:
+        """Called by `zhifa demo`: 大兴乡's published 2026 power list and the reference discretion
+        tables from ../shared/data/discretion when present (idempotent)."""
+        from .demo import build_demo
+
+        build_demo(world)
