@@ -4,7 +4,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/zhifa .venv/bin/python bench/ledger.py
         # PostgreSQL: creates database zhifa_bench_ledger_<pid> on that server, drops it after
 
-Options: --appends N (default 2000), --entries N (default 1000000), --proofs N (default 1000).
+Options: --appends N (default 2000), --entries N (default 1000000), --proofs N (default 1000),
+--verify-only (only part 2: load N entries and time their verification).
 
 Figures on a shared machine are noisy (commit latency dominates appends); run it twice.
 
@@ -275,6 +276,9 @@ def main() -> None:
     parser.add_argument("--appends", type=int, default=2000)
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--proofs", type=int, default=1000)
+    parser.add_argument(
+        "--verify-only", action="store_true", help="only load and verify --entries entries"
+    )
     args = parser.parse_args()
     admin_url, name = setup_database()
     try:
@@ -286,9 +290,11 @@ def main() -> None:
 
         call_command("migrate", verbosity=0)
         print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
-        bench_appends(args.appends)
+        if not args.verify_only:
+            bench_appends(args.appends)
         bench_verify(args.entries)
-        bench_proofs(args.entries, args.proofs)
+        if not args.verify_only:
+            bench_proofs(args.entries, args.proofs)
         connection.close()
     finally:
         if admin_url:

@@ -629,3 +629,104 @@ def test_concurrent_appends_are_gap_free(clean_ledger_after, tmp_path):
     )
     assert tree_size() == THREADS * PER_THREAD
     assert verify_ledger(save_run=False).ok
+
+
+# --- verify with a worker process ----------------------------------------------------------------
+
+
+@pytest.fixture
+def parallel_verify(clean_ledger_after, tmp_path, monkeypatch):
+    """verify_ledger() forced onto its two-process path (threshold 1, small chunks; this
+    process checks seq 0..11, the worker 12..39 of a 40-entry ledger); on the
+    in-memory SQLite test database the worker reads a file copy taken after any tampering."""
+    import multiprocessing
+    import sqlite3
+
+    from zhifa.ledger import verify as verify_module
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork start method")
+    forked = []
+    get_context = multiprocessing.get_context
+    monkeypatch.setattr(
+        multiprocessing,
+        "get_context",
+        lambda method=None: forked.append(method) or get_context(method),
+    )
+
+    def run():
+        if connection.vendor == "sqlite":
+            path = tmp_path / "copy.sqlite3"
+            path.unlink(missing_ok=True)
+            connection.ensure_connection()
+            with sqlite3.connect(path) as target:
+                connection.connection.backup(target)
+            monkeypatch.setattr(
+                verify_module, "_worker_db", lambda _: ("sqlite", {"database": str(path)})
+            )
+        forked.clear()
+        result = verify_ledger(save_run=False, chunk=7, processes=2, parallel_min=1)
+        assert forked == ["fork"], "the worker path was not taken"
+        return result
+
+    return run
+
+
+@pytest.mark.django_db(transaction=True)
+def test_verify_with_worker_intact(parallel_verify):
+    add(25)
+    make_checkpoint()
+    add(15, start=25)
+    make_checkpoint()
+    result = parallel_verify()
+    assert result.ok, result.failure
+    assert (result.entries_checked, result.checkpoints_checked) == (40, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("sqls", "expected"),
+    [
+        # seq 30 is hashed by the worker (this process does 0..11)
+        (["UPDATE ledger_ledgerentry SET payload = '{\"i\":99}' WHERE seq = 30"], "seq 30:"),
+        (["UPDATE ledger_ledgerentry SET payload = '{\"i\":99}' WHERE seq = 5"], "seq 5:"),
+        # the lowest failing seq wins: node (1, 10) completes at seq 21, before seq 30
+        (
+            [
+                "UPDATE ledger_ledgerentry SET payload = '{\"i\":99}' WHERE seq = 30",
+                (
+                    'UPDATE ledger_ledgernode SET hash = %s WHERE level = 1 AND "index" = 10',
+                    [bytes(32)],
+                ),
+            ],
+            "seq 21:",
+        ),
+        (["DELETE FROM ledger_ledgerentry WHERE seq = 11"], "seq 11:"),
+        (["DELETE FROM ledger_ledgerentry WHERE seq = 26"], "seq 26:"),
+    ],
+)
+def test_verify_with_worker_detects_tampering(parallel_verify, tamper, sqls, expected):
+    add(40)
+    make_checkpoint()
+    for sql in sqls:
+        tamper(*sql) if isinstance(sql, tuple) else tamper(sql)
+    result = parallel_verify()
+    assert not result.ok
+    assert str(result.failure).startswith(f"序号 / {expected}"), str(result.failure)
+
+
+def test_verify_goes_on_alone_when_the_worker_fails(monkeypatch, tmp_path):
+    import multiprocessing
+
+    from zhifa.ledger import verify as verify_module
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork start method")
+    add(30)
+    make_checkpoint()
+    missing = str(tmp_path / "no" / "such.sqlite3")
+    monkeypatch.setattr(verify_module, "_worker_db", lambda _: ("sqlite", {"database": missing}))
+    result = verify_ledger(save_run=False, chunk=7, processes=2, parallel_min=1)
+    assert result.ok, result.failure
+    assert (result.entries_checked, result.checkpoints_checked) == (30, 1)
+    assert any("worker failed" in note for note in result.notes)
