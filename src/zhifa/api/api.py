@@ -11,7 +11,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
 from .auth import AUTH
-from .routers import laws, registry
+from .routers import laws, powers, registry
 
 api = NinjaAPI(
     title="zhifa API",
@@ -62,3 +62,4 @@ def _http_error(request: HttpRequest, exc: HttpError):
 
 api.add_router("/", registry.router)
 api.add_router("/", laws.router)
+api.add_router("/", powers.router)

@@ -91,3 +91,62 @@ def get_organization(principal: Principal, pk: int) -> Organization:
     if org is None:
         raise Http404("未找到该组织。")
     return org
+
+
+# ---------------------------------------------------------------- powers (权责清单, 裁量基准)
+
+
+def power_lists(principal: Principal):
+    from zhifa.powers import selectors as powers_selectors
+    from zhifa.powers.models import PowerList
+
+    if not isinstance(principal, ApiClient):
+        return powers_selectors.power_lists(principal)
+    return PowerList.objects.filter(
+        organization__in=readable_body_orgs(principal).values("pk")
+    ).select_related("organization")
+
+
+def get_power_list(principal: Principal, pk: int):
+    obj = power_lists(principal).filter(pk=pk).first()
+    if obj is None:
+        raise Http404("未找到该权责清单。")
+    return obj
+
+
+def get_matter(principal: Principal, pk: int):
+    from zhifa.powers.models import Matter
+
+    obj = (
+        Matter.objects.filter(power_list__in=power_lists(principal).values("pk"), pk=pk)
+        .select_related("power_list__organization", "responsible_unit")
+        .first()
+    )
+    if obj is None:
+        raise Http404("未找到该事项。")
+    return obj
+
+
+def benchmarks(principal: Principal, *, search: str = "", basis: str = ""):
+    """Reference benchmarks (no organisation) and those of the bodies the caller reads."""
+    from zhifa.powers import selectors as powers_selectors
+    from zhifa.powers.models import DiscretionBenchmark
+
+    if not isinstance(principal, ApiClient):
+        return powers_selectors.benchmarks(principal, search=search, basis=basis)
+    qs = DiscretionBenchmark.objects.filter(
+        Q(organization__isnull=True)
+        | Q(organization__in=readable_body_orgs(principal).values("pk"))
+    )
+    if search.strip():
+        qs = qs.filter(violation__icontains=search.strip())
+    if basis.strip():
+        qs = qs.filter(legal_basis__icontains=basis.strip())
+    return qs
+
+
+def get_benchmark(principal: Principal, pk: int):
+    obj = benchmarks(principal).filter(pk=pk).first()
+    if obj is None:
+        raise Http404("未找到该裁量基准。")
+    return obj

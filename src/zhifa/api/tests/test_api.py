@@ -55,6 +55,12 @@ def test_openapi_lists_paths(db):
         "/laws/{law_id}",
         "/laws/{law_id}/articles",
         "/articles/{article_id}",
+        "/power-lists",
+        "/power-lists/{list_id}",
+        "/power-lists/{list_id}/matters",
+        "/matters/{matter_id}",
+        "/benchmarks",
+        "/benchmarks/{benchmark_id}",
     ]:
         assert BASE + path in paths
 
