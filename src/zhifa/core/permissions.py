@@ -159,6 +159,29 @@ def has_perm(user: User, perm: str) -> bool:
     return bool(user_roles(user) & allowed)
 
 
+def role_over(
+    actor: User | None, organization: Organization, perm: str, roles: tuple, refusal: str
+) -> str:
+    """The role under which the actor acts on this organisation: the first of `roles` (in
+    order of preference) held on it or on an organisation above it (a membership covers its
+    subtree), after the permission check; PermissionDenied with `refusal` otherwise. None is
+    the system. Read fresh, not from the per-request cache: services run after role changes."""
+    if actor is None:
+        return "system"
+    require(actor, perm)
+    held = {
+        role
+        for role, path in Membership.objects.filter(user=actor, role__in=roles).values_list(
+            "role", "organization__path"
+        )
+        if organization.path.startswith(path)
+    }
+    for role in roles:
+        if role in held:
+            return role
+    raise PermissionDenied(refusal)
+
+
 def require(user: User, perm: str) -> None:
     if not has_perm(user, perm):
         raise PermissionDenied("您没有执行此操作的权限。")

@@ -8,21 +8,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+from zhifa.laws.numerals import DIGITS as _CN_DIGITS
+from zhifa.laws.numerals import UNITS as _CN_UNITS
+
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
 
 NUM = r"(?:[0-9]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百千]+)"

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from zhifa.core.models import Membership, Organization, Role, User
-from zhifa.core.permissions import require
+from zhifa.core.models import Organization, Role, User
+from zhifa.core.permissions import role_over
 from zhifa.ledger.services import record
 
 from .models import Category, ListStatus, Matter, PowerList
@@ -59,20 +59,9 @@ MATTER_FIELDS = (
 
 
 def _manage_role(actor: User | None, organization: Organization) -> str:
-    if actor is None:
-        return "system"
-    require(actor, "powers.manage")
-    held = {
-        role
-        for role, path in Membership.objects.filter(user=actor, role__in=MANAGE_ROLES).values_list(
-            "role", "organization__path"
-        )
-        if organization.path.startswith(path)
-    }
-    for role in MANAGE_ROLES:
-        if role in held:
-            return role
-    raise PermissionDenied("您不能管理该执法主体的权责清单。")
+    return role_over(
+        actor, organization, "powers.manage", MANAGE_ROLES, "您不能管理该执法主体的权责清单。"
+    )
 
 
 def can_manage(user: User, organization: Organization) -> bool:

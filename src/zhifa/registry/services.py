@@ -19,8 +19,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
 from zhifa.core.masking import mask_citizen_id
-from zhifa.core.models import ADMIN_ROLES, Membership, Organization, OrgKind, Role, User
-from zhifa.core.permissions import require
+from zhifa.core.models import ADMIN_ROLES, Organization, OrgKind, Role, User
+from zhifa.core.permissions import role_over
 from zhifa.core.validators import validate_citizen_id, validate_uscc
 from zhifa.ledger.services import record
 
@@ -77,20 +77,13 @@ def _manage_role(actor: User | None, organization: Organization) -> str:
     """The role under which the actor manages this organisation's register entries, or
     PermissionDenied. A membership covers its subtree: a body head manages the whole body, a
     unit head the unit's officers."""
-    if actor is None:
-        return "system"
-    require(actor, "registry.manage")
-    held = {
-        role
-        for role, path in Membership.objects.filter(user=actor, role__in=MANAGE_ROLES).values_list(
-            "role", "organization__path"
-        )
-        if organization.path.startswith(path)
-    }
-    for role in MANAGE_ROLES:
-        if role in held:
-            return role
-    raise PermissionDenied("您不能管理该组织的执法主体与人员信息。")
+    return role_over(
+        actor,
+        organization,
+        "registry.manage",
+        MANAGE_ROLES,
+        "您不能管理该组织的执法主体与人员信息。",
+    )
 
 
 def can_manage(user: User, organization: Organization) -> bool:
