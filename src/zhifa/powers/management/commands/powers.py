@@ -1,5 +1,7 @@
 """`zhifa powers import-discretion PATH...`: load discretion benchmark tables and no-penalty
-lists (reference data; see zhifa.powers.importer)."""
+lists (reference data; see zhifa.powers.importer). `zhifa powers import-matters --list ID --as
+USERNAME FILE` / `export-matters --list ID --out FILE`: a power list's matters from/to Excel
+(see zhifa.powers.excel)."""
 
 from __future__ import annotations
 
@@ -15,8 +17,17 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         imp = sub.add_parser("import-discretion", help="导入裁量基准表（jsonl/csv）")
         imp.add_argument("paths", nargs="+")
+        mim = sub.add_parser("import-matters", help="从 Excel 导入权力事项到草稿清单")
+        mim.add_argument("--list", dest="list_id", type=int, required=True)
+        mim.add_argument("--as", dest="username", required=True)
+        mim.add_argument("file")
+        mex = sub.add_parser("export-matters", help="导出清单的权力事项到 Excel")
+        mex.add_argument("--list", dest="list_id", type=int, required=True)
+        mex.add_argument("--out", required=True)
 
     def handle(self, *args, **options):
+        if options["action"] in ("import-matters", "export-matters"):
+            return self._matters(options)
         total = ImportReport()
         for path in options["paths"]:
             try:
@@ -30,3 +41,35 @@ class Command(BaseCommand):
             total.merge(report)
         for row, reason in total.problems:
             self.stdout.write(f"  ! {row}: {reason}")
+
+    def _matters(self, options):
+        from pathlib import Path
+
+        from django.core.exceptions import PermissionDenied
+
+        from zhifa.core.models import User
+        from zhifa.powers import excel
+        from zhifa.powers.models import PowerList
+
+        plist = PowerList.objects.filter(pk=options["list_id"]).first()
+        if plist is None:
+            raise CommandError(f"权责清单 {options['list_id']} 不存在。")
+        if options["action"] == "export-matters":
+            Path(options["out"]).write_bytes(excel.export_matters(plist))
+            self.stdout.write(f"已导出 {plist.matters.count()} 项到 {options['out']}")
+            return
+        actor = User.objects.filter(username=options["username"]).first()
+        if actor is None:
+            raise CommandError(f"用户 {options['username']} 不存在。")
+        try:
+            data = Path(options["file"]).read_bytes()
+            report = excel.import_matters(actor, plist, data)
+        except (OSError, PermissionDenied) as exc:
+            raise CommandError(str(exc)) from exc
+        if not report.ok:
+            for error in report.errors:
+                where = f"第{error.row}行" if error.row else "文件"
+                column = f"【{error.column_header}】" if error.column_header else ""
+                self.stderr.write(f"  ! {where}{column}{error.message_zh}")
+            raise CommandError(f"导入失败：{len(report.errors)} 个问题，未导入任何事项。")
+        self.stdout.write(f"新增 {report.created}，更新 {report.updated}，未变 {report.unchanged}")
