@@ -1,13 +1,18 @@
 from django.urls import path
 
-from . import views
+from . import views, views_edit
 
 app_name = "powers"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("bodies/<int:org_id>/lists/new/", views_edit.list_create, name="list_create"),
     path("lists/<int:pk>/", views.list_detail, name="list_detail"),
+    path("lists/<int:pk>/matters/new/", views_edit.matter_create, name="matter_create"),
+    path("lists/<int:pk>/publish/", views_edit.list_publish, name="list_publish"),
+    path("lists/<int:pk>/new-draft/", views_edit.list_new_draft, name="list_new_draft"),
     path("matters/<int:pk>/", views.matter_detail, name="matter_detail"),
+    path("matters/<int:pk>/edit/", views_edit.matter_edit, name="matter_edit"),
     path("discretion/", views.discretion, name="discretion"),
     path("discretion/<int:pk>/", views.benchmark_detail, name="benchmark_detail"),
     path("no-penalty/", views.no_penalty, name="no_penalty"),

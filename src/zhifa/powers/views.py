@@ -9,9 +9,10 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from zhifa.registry.selectors import readable_body_orgs
 from zhifa.registry.views import business_view
 
-from . import flowchart, selectors
+from . import flowchart, selectors, services
 from .models import Category
 
 
@@ -19,7 +20,12 @@ from .models import Category
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     lists = selectors.power_lists(request.user).order_by("organization__path", "-year", "-version")
-    return render(request, "powers/index.html", {"lists": lists})
+    manageable = [
+        org
+        for org in readable_body_orgs(request.user).order_by("path")
+        if org.is_enforcement_body and services.can_manage(request.user, org)
+    ]
+    return render(request, "powers/index.html", {"lists": lists, "manageable": manageable})
 
 
 @business_view
@@ -38,6 +44,7 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "matters": selectors.matters(request.user, plist, category=category, search=search),
             "categories": Category.choices,
             "selected": {"category": category, "q": search},
+            "can_manage": services.can_manage(request.user, plist.organization),
         },
     )
 
@@ -53,6 +60,7 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "matter": matter,
             "articles": matter.legal_bases.select_related("law"),
             "svg": mark_safe(flowchart.svg_for(matter)),  # noqa: S308 - every label escaped
+            "can_manage": services.can_manage(request.user, matter.power_list.organization),
         },
     )
 
