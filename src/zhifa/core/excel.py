@@ -611,3 +611,21 @@ def errors_from(exc: ValidationError, row: int, column_header: str = "") -> list
 
 def headers_of(spec: SheetSpec) -> Sequence[str]:
     return [c.header_zh for c in spec.columns]
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or (with errors) why it did nothing."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged

@@ -24,12 +24,12 @@ from zhifa.core.excel import (
     ChoiceParser,
     Column,
     DecimalParser,
+    ImportReport,
     RowError,
     SheetSpec,
     TextParser,
 )
 from zhifa.core.models import Organization, OrgKind, User
-from zhifa.registry.excel import ImportReport
 
 from . import services
 from .models import Category, DiscretionBenchmark, ListStatus, Matter, PowerList

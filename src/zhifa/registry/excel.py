@@ -11,7 +11,6 @@ the register exactly are counted as unchanged and write nothing."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +23,7 @@ from zhifa.core.excel import (
     CitizenIdParser,
     Column,
     DateParser,
+    ImportReport,
     LabelsParser,
     RowError,
     SheetSpec,
@@ -95,22 +95,6 @@ OFFICER_SHEET = SheetSpec(
     natural_key=("certificate_no",),
     notes=("照片、平台账号关联请在系统中逐人维护，导入不会修改。",),
 )
-
-
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def total(self) -> int:
-        return self.created + self.updated + self.unchanged
 
 
 def _header(field_name: str) -> str:
