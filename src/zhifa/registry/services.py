@@ -130,6 +130,27 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _save_changes(
+    actor,
+    role: str,
+    obj,
+    organization,
+    before: dict,
+    after: dict,
+    subject: str,
+    event: str,
+    ids: dict,
+    save=None,
+) -> None:
+    """Save `obj` and record the fields that changed (before/after) in the ledger. An edit that
+    changes nothing saves and records nothing."""
+    diff = _diff(before, after)
+    if not diff["changed"]:
+        return
+    (save or obj.save)()
+    _record(actor, role, organization, subject, event, {**ids, **diff})
+
+
 def _text(value: Any, label: str, *, required: bool = True, max_length: int = 200) -> str:
     text = "" if value is None else str(value).strip()
     if required and not text:
@@ -256,18 +277,16 @@ def update_body(actor: User | None, body: EnforcementBody, **fields: Any) -> Enf
     before = _body_state(body)
     for key, value in _clean_body_fields(fields).items():
         setattr(body, key, value)
-    after = _body_state(body)
-    diff = _diff(before, after)
-    if not diff["changed"]:
-        return body
-    body.save()
-    _record(
+    _save_changes(
         actor,
         role,
+        body,
         body.organization,
+        before,
+        _body_state(body),
         f"enforcement_body:{body.pk}",
         "registry.body_updated",
-        {"body_id": body.pk, **diff},
+        {"body_id": body.pk},
     )
     return body
 
@@ -455,21 +474,25 @@ def update_officer(
     if photo:
         suffix = _photo_suffix(photo)
         officer.photo.save(f"officer-{officer.certificate_no}{suffix}", photo, save=False)
-    diff = _diff(before, _officer_state(officer))
-    if not diff["changed"]:
-        return officer
-    try:
-        with transaction.atomic():
-            officer.save()
-    except IntegrityError:
-        raise ValidationError(f"执法证号 {officer.certificate_no} 已被登记。") from None
-    _record(
+
+    def save() -> None:
+        try:
+            with transaction.atomic():
+                officer.save()
+        except IntegrityError:
+            raise ValidationError(f"执法证号 {officer.certificate_no} 已被登记。") from None
+
+    _save_changes(
         actor,
         role,
+        officer,
         officer.organization,
+        before,
+        _officer_state(officer),
         f"officer:{officer.pk}",
         "registry.officer_updated",
-        {"officer_id": officer.pk, **diff},
+        {"officer_id": officer.pk},
+        save=save,
     )
     return officer
 
@@ -586,17 +609,16 @@ def update_adviser(actor: User | None, adviser: LegalAdviser, **fields: Any) -> 
     role = _manage_role(actor, adviser.body.organization)
     before = _adviser_state(adviser)
     _apply_adviser_fields(adviser, fields)
-    diff = _diff(before, _adviser_state(adviser))
-    if not diff["changed"]:
-        return adviser
-    adviser.save()
-    _record(
+    _save_changes(
         actor,
         role,
+        adviser,
         adviser.body.organization,
+        before,
+        _adviser_state(adviser),
         f"legal_adviser:{adviser.pk}",
         "registry.adviser_updated",
-        {"adviser_id": adviser.pk, **diff},
+        {"adviser_id": adviser.pk},
     )
     return adviser
 
