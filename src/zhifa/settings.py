@@ -135,6 +135,10 @@ INSTALLED_APPS = [
     "zhifa.registry",
     "zhifa.powers",
     "zhifa.exchange",
+    "zhifa.cases",
+    "zhifa.review",
+    "zhifa.publicity",
+    "zhifa.supervision",
 ]
 
 MIDDLEWARE = [
