@@ -10,6 +10,12 @@ urlpatterns = [
     path("laws/", include("zhifa.laws.urls")),
     path("registry/", include("zhifa.registry.urls")),
     path("powers/", include("zhifa.powers.urls")),
+    path("cases/records/", include("zhifa.cases.urls_records")),
+    path("cases/", include("zhifa.cases.urls")),
+    path("review/", include("zhifa.review.urls")),
+    path("supervision/", include("zhifa.supervision.urls")),
+    path("public/complaints/", include("zhifa.supervision.urls_public")),
+    path("public/", include("zhifa.publicity.urls")),
     path("api/v1/", api.urls),
     path("", include("zhifa.core.urls")),
 ]
