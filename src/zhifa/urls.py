@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/records/", include("zhifa.cases.urls_records")),
     path("cases/", include("zhifa.cases.urls")),
     path("review/", include("zhifa.review.urls")),
+    path("publicity/", include("zhifa.publicity.urls_staff")),
     path("supervision/", include("zhifa.supervision.urls")),
     path("public/complaints/", include("zhifa.supervision.urls_public")),
     path("public/", include("zhifa.publicity.urls")),
