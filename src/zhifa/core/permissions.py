@@ -26,6 +26,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "business.view": BUSINESS_ROLES,
     "registry.manage": frozenset({Role.BODY_HEAD, Role.UNIT_HEAD}),
     "powers.manage": frozenset({Role.BODY_HEAD, Role.UNIT_HEAD}),
+    # Supervisors handle complaints about the bodies they supervise; a body head replies to
+    # the complaints a supervisor assigned to the body.
+    "complaints.handle": frozenset({Role.SUPERVISOR, Role.BODY_HEAD}),
 }
 
 
