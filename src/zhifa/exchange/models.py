@@ -11,6 +11,7 @@ from zhifa.core.models import Organization
 class Scope(models.TextChoices):
     READ = "read", "读取"
     REGISTRY_WRITE = "registry.write", "维护执法主体与人员信息"
+    POWERS_WRITE = "powers.write", "维护权责清单与裁量基准"
 
 
 class ApiClient(models.Model):

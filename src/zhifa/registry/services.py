@@ -1,8 +1,10 @@
 """Changes to the register. Each function checks the permission, makes the change and appends
 a ledger entry (who changed what, before and after) in one transaction.
 
-``actor=None`` is for trusted callers only (``zhifa demo``, migrations, the operator's CLI): it
-skips the permission check and records the change as ``system``.
+The actor is a user, an API client (``zhifa.exchange``: it acts only inside its organisation's
+subtree and with the ``registry.write`` scope; the ledger names the client) or ``None``, which is
+for trusted callers only (``zhifa demo``, migrations, the operator's CLI): it skips the
+permission check and records the change as ``system``.
 
 Personal data in ledger payloads: the ledger is permanent, so the 公民身份号码 is recorded
 masked (the register keeps the full number)."""
@@ -19,9 +21,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
 from zhifa.core.masking import mask_citizen_id
-from zhifa.core.models import ADMIN_ROLES, Organization, OrgKind, Role, User
-from zhifa.core.permissions import role_over
+from zhifa.core.models import ADMIN_ROLES, Organization, OrgKind, Role
 from zhifa.core.validators import validate_citizen_id, validate_uscc
+from zhifa.exchange.actors import Actor, acting_role, ledger_actor
 from zhifa.ledger.services import record
 
 from . import rules
@@ -73,20 +75,24 @@ _PHOTO_MAGIC = ((b"\xff\xd8\xff", ".jpg"), (b"\x89PNG\r\n\x1a\n", ".png"))
 # ---------------------------------------------------------------- permission and scope
 
 
-def _manage_role(actor: User | None, organization: Organization) -> str:
+WRITE_SCOPE = "registry.write"  # the token scope an API client needs
+
+
+def _manage_role(actor: Actor, organization: Organization) -> str:
     """The role under which the actor manages this organisation's register entries, or
     PermissionDenied. A membership covers its subtree: a body head manages the whole body, a
-    unit head the unit's officers."""
-    return role_over(
+    unit head the unit's officers; an API client its organisation's subtree."""
+    return acting_role(
         actor,
         organization,
         "registry.manage",
         MANAGE_ROLES,
         "您不能管理该组织的执法主体与人员信息。",
+        scope=WRITE_SCOPE,
     )
 
 
-def can_manage(user: User, organization: Organization) -> bool:
+def can_manage(user: Actor, organization: Organization) -> bool:
     try:
         _manage_role(user, organization)
     except PermissionDenied:
@@ -112,7 +118,7 @@ def body_of(organization: Organization) -> EnforcementBody | None:
 
 def _record(actor, role: str, organization, subject: str, event: str, payload: dict) -> None:
     record(
-        actor=actor,
+        actor=ledger_actor(actor),
         role=role,
         organization=organization,
         subject=subject,
@@ -242,7 +248,7 @@ def _clean_body_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_body(actor: User | None, organization: Organization, **fields: Any) -> EnforcementBody:
+def create_body(actor: Actor, organization: Organization, **fields: Any) -> EnforcementBody:
     """Register the profile of an organisation that is an enforcement body."""
     role = _manage_role(actor, organization)
     if not organization.is_enforcement_body:
@@ -267,7 +273,7 @@ def create_body(actor: User | None, organization: Organization, **fields: Any) -
 
 
 @transaction.atomic
-def update_body(actor: User | None, body: EnforcementBody, **fields: Any) -> EnforcementBody:
+def update_body(actor: Actor, body: EnforcementBody, **fields: Any) -> EnforcementBody:
     body = (
         EnforcementBody.objects.select_for_update(of=("self",))
         .select_related("organization")
@@ -415,7 +421,7 @@ def _body_for_unit(organization: Organization) -> EnforcementBody:
 
 @transaction.atomic
 def create_officer(
-    actor: User | None, *, organization: Organization, photo: UploadedFile | None = None, **fields
+    actor: Actor, *, organization: Organization, photo: UploadedFile | None = None, **fields
 ) -> Officer:
     role = _manage_role(actor, organization)
     required = {
@@ -454,7 +460,7 @@ def create_officer(
 
 @transaction.atomic
 def update_officer(
-    actor: User | None, officer: Officer, *, photo: UploadedFile | None = None, **fields
+    actor: Actor, officer: Officer, *, photo: UploadedFile | None = None, **fields
 ) -> Officer:
     officer = (
         Officer.objects.select_for_update(of=("self",))
@@ -499,7 +505,7 @@ def update_officer(
 
 @transaction.atomic
 def add_training(
-    actor: User | None, officer: Officer, *, date: Any, title: str, hours: Any
+    actor: Actor, officer: Officer, *, date: Any, title: str, hours: Any
 ) -> TrainingRecord:
     role = _manage_role(actor, officer.organization)
     day = _date(date, "培训日期")
@@ -570,7 +576,7 @@ def _apply_adviser_fields(adviser: LegalAdviser, fields: dict[str, Any]) -> None
 
 @transaction.atomic
 def create_adviser(
-    actor: User | None,
+    actor: Actor,
     body: EnforcementBody,
     *,
     name: str,
@@ -600,7 +606,7 @@ def create_adviser(
 
 
 @transaction.atomic
-def update_adviser(actor: User | None, adviser: LegalAdviser, **fields: Any) -> LegalAdviser:
+def update_adviser(actor: Actor, adviser: LegalAdviser, **fields: Any) -> LegalAdviser:
     adviser = (
         LegalAdviser.objects.select_for_update(of=("self",))
         .select_related("body__organization")
@@ -628,7 +634,7 @@ def update_adviser(actor: User | None, adviser: LegalAdviser, **fields: Any) -> 
 
 @transaction.atomic
 def appoint_reviewer(
-    actor: User | None,
+    actor: Actor,
     body: EnforcementBody,
     *,
     officer: Officer | None = None,
@@ -692,7 +698,7 @@ def appoint_reviewer(
 
 @transaction.atomic
 def withdraw_reviewer(
-    actor: User | None, reviewer: LegalReviewer, *, withdrawn_on: Any, reason: str = ""
+    actor: Actor, reviewer: LegalReviewer, *, withdrawn_on: Any, reason: str = ""
 ) -> LegalReviewer:
     reviewer = (
         LegalReviewer.objects.select_for_update(of=("self",))

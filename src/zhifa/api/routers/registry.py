@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from zhifa.core.models import Organization
-from zhifa.exchange.models import ApiClient
-from zhifa.ledger.services import record
 from zhifa.registry import services as registry_services
 from zhifa.registry.models import Officer, TrainingRecord
 
@@ -121,25 +118,11 @@ def get_officer(request: HttpRequest, officer_id: int):
 
 # ---------------------------------------------------------------- writes
 
-WRITE_SCOPE = "registry.write"
+WRITE_SCOPE = registry_services.WRITE_SCOPE
 
-
-def _as_client_write(client: ApiClient, organization, subject: str, event: str, **payload):
-    """The registry services take a user (or None for trusted callers). An API client has been
-    checked here (scope + organisation subtree), so the service runs as a trusted call and a
-    second ledger entry, in the same transaction, names the client that asked for it."""
-    record(
-        actor=client.actor_label,
-        role="api_client",
-        organization=organization,
-        subject=subject,
-        event_type="exchange.client_write",
-        payload={"client_id": client.pk, "event": event, **payload},
-    )
-
-
-def _actor(principal):
-    return None if isinstance(principal, ApiClient) else principal
+# Writes pass the caller (a user or an API client) to the registry services as the actor: they
+# check the role or the token's scope and organisation subtree, and their ledger entry names
+# the caller.
 
 
 @router.post("/officers", response={201: OfficerOut, **ERRORS})
@@ -148,16 +131,7 @@ def create_officer(request: HttpRequest, payload: OfficerIn):
     require_scope(principal, WRITE_SCOPE)
     fields = payload.dict()
     org = scope.get_organization(principal, fields.pop("organization_id"))
-    with transaction.atomic():
-        officer = registry_services.create_officer(_actor(principal), organization=org, **fields)
-        if isinstance(principal, ApiClient):
-            _as_client_write(
-                principal,
-                org,
-                f"officer:{officer.pk}",
-                "registry.officer_created",
-                officer_id=officer.pk,
-            )
+    officer = registry_services.create_officer(principal, organization=org, **fields)
     return Status(201, officer_out(officer))
 
 
@@ -171,17 +145,7 @@ def update_officer(request: HttpRequest, officer_id: int, payload: OfficerPatch)
         org_id = fields.pop("organization_id")
         if org_id is not None:
             fields["organization"] = scope.get_organization(principal, org_id)
-    with transaction.atomic():
-        officer = registry_services.update_officer(_actor(principal), officer, **fields)
-        if isinstance(principal, ApiClient):
-            _as_client_write(
-                principal,
-                officer.organization,
-                f"officer:{officer.pk}",
-                "registry.officer_updated",
-                officer_id=officer.pk,
-                fields=sorted(fields),
-            )
+    officer = registry_services.update_officer(principal, officer, **fields)
     return officer_out(scope.get_officer(principal, officer.pk))
 
 
@@ -190,17 +154,7 @@ def add_training(request: HttpRequest, officer_id: int, payload: TrainingIn):
     principal = request.auth
     require_scope(principal, WRITE_SCOPE)
     officer = scope.get_officer(principal, officer_id)
-    with transaction.atomic():
-        training = registry_services.add_training(
-            _actor(principal), officer, date=payload.date, title=payload.title, hours=payload.hours
-        )
-        if isinstance(principal, ApiClient):
-            _as_client_write(
-                principal,
-                officer.organization,
-                f"officer:{officer.pk}",
-                "registry.training_recorded",
-                officer_id=officer.pk,
-                training_id=training.pk,
-            )
+    training = registry_services.add_training(
+        principal, officer, date=payload.date, title=payload.title, hours=payload.hours
+    )
     return Status(201, training_out(training))

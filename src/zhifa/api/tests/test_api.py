@@ -207,12 +207,13 @@ def test_token_write_with_scope_appends_ledger(api_world, token_for, bearer, dax
     assert response.status_code == 201, response.content
     officer = Officer.objects.get(pk=response.json()["id"])
     assert officer.name == "新队员"
-    entries = list(LedgerEntry.objects.order_by("-pk")[:2])
-    assert LedgerEntry.objects.count() == before + 2
-    assert {e.event_type for e in entries} == {
-        "registry.officer_created",
-        "exchange.client_write",
-    }
+    # One entry per change, naming the client itself as the actor.
+    assert LedgerEntry.objects.count() == before + 1
+    entry = LedgerEntry.objects.order_by("-pk").first()
+    client_row = ApiClient.objects.get(name="daxing-read,registry.write")
+    assert entry.event_type == "registry.officer_created"
+    assert entry.actor_id is None and entry.role == "api_client"
+    assert entry.actor_label == f"api:{client_row.pk} daxing-read,registry.write"
     response = client.post(
         f"{BASE}/officers/{daxing_officer.pk}/trainings",
         {"date": "2026-03-01", "title": "行政处罚法培训", "hours": "4.5"},

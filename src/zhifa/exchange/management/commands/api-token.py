@@ -22,7 +22,9 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="签发令牌（只显示一次）")
         create.add_argument("--name", required=True)
         create.add_argument("--org", required=True, type=int, help="所属组织 ID")
-        create.add_argument("--scopes", default="read", help="逗号分隔：read,registry.write")
+        create.add_argument(
+            "--scopes", default="read", help="逗号分隔：read,registry.write,powers.write"
+        )
         sub.add_parser("list", help="列出接口客户端")
         revoke = sub.add_parser("revoke", help="停用客户端令牌")
         revoke.add_argument("client_id", type=int)
