@@ -1,6 +1,7 @@
 """Power-list matters to and from Excel (:data:`MATTER_SHEET`, :func:`import_matters`,
-:func:`export_matters`) and discretion benchmarks to Excel (:data:`BENCHMARK_SHEET`,
-:func:`export_benchmarks`), on the framework of :mod:`zhifa.core.excel`.
+:func:`export_matters`) and discretion benchmarks (:data:`BENCHMARK_SHEET`,
+:func:`import_benchmarks`, :func:`export_benchmarks`), on the framework of
+:mod:`zhifa.core.excel`.
 
 A matter import is all or nothing, like the officer import: only into a draft list; the whole
 file is parsed and checked first (the sheet, the units named in 实施机构); with any problem
@@ -11,7 +12,8 @@ counted as unchanged and write nothing, so importing the same file again changes
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -25,11 +27,13 @@ from zhifa.core.excel import (
     Column,
     DecimalParser,
     ImportReport,
+    IntParser,
     RowError,
     SheetSpec,
     TextParser,
 )
-from zhifa.core.models import Organization, OrgKind, User
+from zhifa.core.models import Organization, OrgKind
+from zhifa.exchange.actors import Actor
 
 from . import services
 from .models import Category, DiscretionBenchmark, ListStatus, Matter, PowerList
@@ -38,8 +42,10 @@ __all__ = [
     "BENCHMARK_SHEET",
     "MATTER_SHEET",
     "ImportReport",
+    "benchmark_template",
     "export_benchmarks",
     "export_matters",
+    "import_benchmarks",
     "import_matters",
     "matter_template",
 ]
@@ -176,7 +182,12 @@ class _Abort(Exception):
         self.errors = errors
 
 
-def import_matters(actor: User | None, power_list: PowerList, data: bytes) -> ImportReport:
+def import_matters(
+    actor: Actor,
+    power_list: PowerList,
+    data: bytes,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
     """Check the whole file, then create or update every matter of the draft list in one
     transaction; see the module docstring. ``actor=None`` is the trusted operator. Raises
     PermissionDenied when the actor may not manage the list's body."""
@@ -222,7 +233,9 @@ def import_matters(actor: User | None, power_list: PowerList, data: bytes) -> Im
 
     try:
         with transaction.atomic():
-            for row, matter, fields in plan:
+            for done, (row, matter, fields) in enumerate(plan, start=1):
+                if progress is not None and (done % 20 == 0 or done == len(plan)):
+                    progress(done, len(plan))
                 try:
                     if matter is None:
                         next_order += 1
@@ -271,47 +284,68 @@ def matter_template() -> bytes:
 BENCHMARK_SHEET = SheetSpec(
     title="裁量基准",
     columns=(
-        Column("来源表", "source", TextParser(200), required=True, width=30),
+        Column(
+            "来源表",
+            "source",
+            TextParser(200),
+            required=True,
+            width=30,
+            note="本机关制定的裁量基准表名称，如“大兴乡生态环境违法行为裁量基准（2026）”",
+        ),
         Column("序号", "item_no", TextParser(32), required=True, width=8),
-        Column("违法行为", "violation", TextParser(10000), required=True, width=40),
+        Column("分类", "section", TextParser(200), width=16),
+        Column(
+            "违法行为",
+            "violation",
+            TextParser(10000),
+            required=True,
+            width=40,
+            note="同一裁量基准的各行须相同",
+        ),
         Column("法律依据", "legal_basis", TextParser(10000), width=40),
-        Column("档次", "grade", TextParser(64), width=10),
+        Column("处罚依据", "penalty_basis", TextParser(10000), width=30),
+        Column(
+            "档次顺序",
+            "seq",
+            IntParser(min_value=1, max_value=999),
+            width=10,
+            note="填写裁量档次时必填，同一裁量基准内从1起不重复；不填档次的行表示该基准暂无档次",
+        ),
+        Column("档次", "label", TextParser(64), width=10, note="如 轻微、一般、较重、严重"),
         Column("裁量情节", "conditions", TextParser(10000), width=36),
         Column("罚款下限（元）", "fine_min", DecimalParser(places=2, min_value=0), width=14),
         Column("罚款上限（元）", "fine_max", DecimalParser(places=2, min_value=0), width=14),
         Column("倍数下限", "multiple_min", DecimalParser(places=4, min_value=0), width=10),
         Column("倍数上限", "multiple_max", DecimalParser(places=4, min_value=0), width=10),
-        Column("倍数基数", "multiple_base", TextParser(64), width=14),
+        Column("倍数基数", "multiple_base", TextParser(64), width=14, note="如 违法所得、货值金额"),
         Column("其他处罚", "other_penalties", TextParser(10000), width=30),
+        Column("裁量标准原文", "raw_text", TextParser(10000), width=40),
     ),
-    natural_key=("source", "item_no", "grade"),
-    notes=("每个裁量档次一行；导出仅供查阅。",),
+    natural_key=("source", "item_no", "seq"),
+    notes=(
+        "每个裁量档次一行；同一裁量基准（来源表＋序号）的各行，分类、违法行为、法律依据、处罚依据须相同。",
+        "导入的裁量基准属于本机关；参考表（其他地区的裁量基准）只能查阅，不能通过导入修改。",
+        "文件中出现的裁量基准，其档次以文件为准（文件中没有的档次将删除）；文件中没有的裁量基准不受影响。",
+    ),
 )
+
+_BENCH_FIELDS = services.BENCHMARK_FIELDS
+_GRADE_FIELDS = services.GRADE_FIELDS
 
 
 def _benchmark_rows(benchmarks: Iterable[DiscretionBenchmark]) -> Iterable[dict[str, Any]]:
     for bench in benchmarks:
-        base = {
-            "source": bench.source,
-            "item_no": bench.item_no,
-            "violation": bench.violation,
-            "legal_basis": bench.legal_basis,
-        }
+        base = {"source": bench.source, "item_no": bench.item_no}
+        base.update({name: getattr(bench, name) for name in _BENCH_FIELDS})
         grades = list(bench.grades.all())
         if not grades:  # a benchmark without grades is still listed, once
             yield base
         for grade in grades:
-            yield {
-                **base,
-                "grade": grade.label,
-                "conditions": grade.conditions,
-                "fine_min": grade.fine_min,
-                "fine_max": grade.fine_max,
-                "multiple_min": _plain(grade.multiple_min),
-                "multiple_max": _plain(grade.multiple_max),
-                "multiple_base": grade.multiple_base,
-                "other_penalties": grade.other_penalties,
-            }
+            row = {**base, "seq": grade.seq}
+            row.update({name: getattr(grade, name) for name in _GRADE_FIELDS})
+            row["multiple_min"] = _plain(grade.multiple_min)
+            row["multiple_max"] = _plain(grade.multiple_max)
+            yield row
 
 
 def _plain(value: Decimal | None) -> Decimal | None:
@@ -319,6 +353,155 @@ def _plain(value: Decimal | None) -> Decimal | None:
 
 
 def export_benchmarks(queryset) -> bytes:
-    """One row per grade (a benchmark without grades: one row) of the benchmarks given."""
+    """One row per grade (a benchmark without grades: one row) of the benchmarks given, in
+    the import layout: edit and import again."""
     benchmarks = queryset.prefetch_related("grades")
     return excel.export_rows(BENCHMARK_SHEET, _benchmark_rows(benchmarks))
+
+
+def benchmark_template() -> bytes:
+    return excel.write_template(BENCHMARK_SHEET)
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _same_state(state: dict[str, Any]) -> dict[str, Any]:
+    """A benchmark state with texts stripped, to compare a file with the register."""
+    out = {k: _strip(v) for k, v in state.items() if k != "grades"}
+    out["grades"] = [{k: _strip(v) for k, v in g.items()} for g in state.get("grades", [])]
+    return out
+
+
+_GRADE_NO = re.compile(r"^第(\d+)档：")
+
+
+def _plan_benchmark(
+    rows: list[excel.ParsedRow], organization: Organization
+) -> tuple[dict[str, Any] | None, list[RowError]]:
+    """Check the rows of one benchmark (same 来源表 + 序号) and work out what to save."""
+    first = rows[0]
+    errors: list[RowError] = []
+    for row in rows[1:]:
+        for name in _BENCH_FIELDS:
+            if (row[name] or "") != (first[name] or ""):
+                header = BENCHMARK_SHEET.column(name).header_zh
+                errors.append(
+                    RowError(
+                        row.number,
+                        header,
+                        f"与第{first.number}行（同一裁量基准）的{header}不一致。",
+                    )
+                )
+    graded = []
+    for row in rows:
+        has_grade = any(row[name] not in (None, "") for name in _GRADE_FIELDS)
+        if row["seq"] is None:
+            if has_grade or len(rows) > 1:
+                errors.append(RowError(row.number, "档次顺序", "请填写档次顺序（从1起的整数）。"))
+            continue
+        if not row["label"]:
+            errors.append(RowError(row.number, "档次", "请填写档次。"))
+            continue
+        graded.append(row)
+    if errors:
+        return None, errors
+    graded.sort(key=lambda r: r["seq"])
+    raw_grades = [{name: row[name] for name in _GRADE_FIELDS} for row in graded]
+    try:
+        grades = services.clean_grades(raw_grades)
+    except ValidationError as exc:
+        message = exc.messages[0]
+        match = _GRADE_NO.match(message)
+        row = graded[int(match.group(1)) - 1] if match else first
+        return None, [RowError(row.number, "", _GRADE_NO.sub("", message))]
+    fields = {name: first[name] or "" for name in _BENCH_FIELDS}
+    wanted = {**fields, "grades": [services._grade_state(g) for g in grades]}
+    bench = (
+        DiscretionBenchmark.objects.filter(source=first["source"], item_no=first["item_no"])
+        .select_related("organization")
+        .first()
+    )
+    outcome = "created"
+    if bench is not None:
+        if _same_state(services._benchmark_state(bench)) == _same_state(wanted):
+            outcome = "unchanged"
+        elif bench.organization_id != organization.pk:
+            owner = bench.organization.name if bench.organization else "参考表"
+            return None, [
+                RowError(
+                    first.number,
+                    "来源表",
+                    f"该裁量基准属于{owner}，不能通过导入修改；请改用本机关的来源表名称。",
+                )
+            ]
+        else:
+            outcome = "updated"
+    return {
+        "row": first,
+        "outcome": outcome,
+        "fields": fields,
+        "grades": raw_grades,
+    }, []
+
+
+Progress = Callable[[int, int], None]
+
+
+def import_benchmarks(
+    actor: Actor, organization: Organization, data: bytes, progress: Progress | None = None
+) -> ImportReport:
+    """Check the whole file, then create or update the body's benchmarks (natural key: 来源表 +
+    序号, one row per grade) through :func:`zhifa.powers.services.save_benchmark` in one
+    transaction, every change a ledger entry. All or nothing; benchmarks that already match
+    the file are counted unchanged and write nothing (a reference table exported and imported
+    again changes nothing). Counts are of benchmarks, not rows. ``progress(done, total)`` is
+    called as benchmarks are saved (the CLI's progress bar). The actor is a user, an API client
+    or None (the operator); PermissionDenied when it may not manage the body."""
+    if actor is not None and not services.can_manage(actor, organization):
+        raise PermissionDenied("您不能管理该执法主体的裁量基准。")
+    if not organization.is_enforcement_body:
+        return ImportReport(errors=[RowError(0, "", "只有执法主体可以导入裁量基准。")])
+    parsed = excel.read_workbook(data, BENCHMARK_SHEET)
+    report = ImportReport(errors=list(parsed.errors))
+    if report.errors:
+        return report
+    groups: dict[tuple[str, str], list[excel.ParsedRow]] = {}
+    for row in parsed.rows:
+        groups.setdefault((row["source"], row["item_no"]), []).append(row)
+    plans = []
+    for rows in groups.values():
+        plan, errors = _plan_benchmark(rows, organization)
+        report.errors.extend(errors)
+        if plan is not None:
+            plans.append(plan)
+    if report.errors:
+        report.errors.sort(key=lambda e: e.row)
+        return report
+    try:
+        with transaction.atomic():
+            for done, plan in enumerate(plans, start=1):
+                row = plan["row"]
+                if progress is not None and (done % 20 == 0 or done == len(plans)):
+                    progress(done, len(plans))
+                if plan["outcome"] == "unchanged":
+                    report.unchanged += 1
+                    continue
+                try:
+                    services.save_benchmark(
+                        actor,
+                        organization,
+                        row["source"],
+                        row["item_no"],
+                        grades=plan["grades"],
+                        **plan["fields"],
+                    )
+                except ValidationError as exc:
+                    raise _Abort(excel.errors_from(exc, row.number)) from None
+                except PermissionDenied as exc:
+                    raise _Abort([RowError(row.number, "", str(exc))]) from None
+                setattr(report, plan["outcome"], getattr(report, plan["outcome"]) + 1)
+    except _Abort as abort:
+        return ImportReport(errors=abort.errors)
+    return report

@@ -177,10 +177,19 @@ class DiscretionGrade(models.Model):
 
 
 class NoPenaltyItem(models.Model):
-    """An item of a 轻微不罚 / 首违不罚 list."""
+    """An item of a 轻微不罚 / 首违不罚 list. ``organization`` None = a reference list (e.g.
+    another province's), readable by every business user, like the benchmarks."""
 
     list_name = models.CharField("清单", max_length=64)
     source = models.CharField("来源", max_length=200)
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="no_penalty_items",
+        verbose_name="制定机关",
+    )
     item_no = models.CharField("序号", max_length=32)
     category = models.CharField("类别", max_length=100, blank=True)
     violation = models.TextField("违法行为")

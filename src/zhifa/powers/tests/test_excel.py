@@ -167,11 +167,21 @@ def test_benchmark_export_has_one_row_per_grade():
     data = excel.export_benchmarks(DiscretionBenchmark.objects.filter(source="测试裁量表"))
     ws = load_workbook(io.BytesIO(data)).worksheets[0]
     assert [c.value for c in ws[1]] == [c.header_zh for c in excel.BENCHMARK_SHEET.columns]
-    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    headers = [c.header_zh for c in excel.BENCHMARK_SHEET.columns]
+    rows = [dict(zip(headers, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
     assert len(rows) == 6
-    assert rows[0][:7] == ("测试裁量表", "1", "违法行为1", "某法第一条", "轻微", "情节1", 1000)
-    assert rows[2][4] == "严重" and rows[2][8] == 1.5 and rows[2][9] == 3
-    assert rows[2][10] == "违法所得" and rows[2][11] == "责令改正"
+    first = {k: rows[0][k] for k in ("来源表", "序号", "违法行为", "法律依据", "档次顺序", "档次")}
+    assert first == {
+        "来源表": "测试裁量表",
+        "序号": "1",
+        "违法行为": "违法行为1",
+        "法律依据": "某法第一条",
+        "档次顺序": 1,
+        "档次": "轻微",
+    }
+    assert rows[0]["裁量情节"] == "情节1" and rows[0]["罚款下限（元）"] == 1000
+    assert rows[2]["档次"] == "严重" and rows[2]["倍数下限"] == 1.5 and rows[2]["倍数上限"] == 3
+    assert rows[2]["倍数基数"] == "违法所得" and rows[2]["其他处罚"] == "责令改正"
 
 
 def test_management_commands_import_and_export(world, draft, tmp_path):
