@@ -31,7 +31,8 @@ NOT_FOUND = "未找到该投诉，请核对查询码。"
 
 def _form_page(request, form, *, errors=(), status=200) -> HttpResponse:
     challenge = guard.new_challenge()
-    form.fields["answer"].label = f"验证题：{challenge.question}"
+    # The bound field caches its label once the form has been validated: set it there.
+    form["answer"].label = f"验证题：{challenge.question}"
     data = form.data.copy() if form.is_bound else None
     if data is not None:
         # A challenge is used once: the form comes back with a new question, answer empty.

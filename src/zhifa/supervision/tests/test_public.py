@@ -91,6 +91,7 @@ def test_bad_phone_refused_and_input_kept(world):
     assert response.status_code == 400
     html = response.content.decode()
     assert "手机号码格式错误" in html and TEXT in html
+    assert solve(html)[1]  # a new question to answer, with its label
     assert not Complaint.objects.exists()
 
 
