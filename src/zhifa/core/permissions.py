@@ -26,6 +26,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "business.view": BUSINESS_ROLES,
     "registry.manage": frozenset({Role.BODY_HEAD, Role.UNIT_HEAD}),
     "powers.manage": frozenset({Role.BODY_HEAD, Role.UNIT_HEAD}),
+    # Legal review: the handling unit submits, heads and reviewers assign, the reviewer gives
+    # the opinion, the body head keeps the catalogue and records deliberations.
+    "review.submit": frozenset({Role.OFFICER, Role.UNIT_HEAD, Role.BODY_HEAD}),
+    "review.assign": frozenset({Role.BODY_HEAD, Role.LEGAL_REVIEWER}),
+    "review.perform": frozenset({Role.LEGAL_REVIEWER}),
+    "review.manage": frozenset({Role.BODY_HEAD}),
+    "review.stats": frozenset({Role.SUPERVISOR, Role.BODY_HEAD, Role.LEGAL_REVIEWER}),
     # Supervisors handle complaints about the bodies they supervise; a body head replies to
     # the complaints a supervisor assigned to the body.
     "complaints.handle": frozenset({Role.SUPERVISOR, Role.BODY_HEAD}),
