@@ -77,4 +77,115 @@ class ConfirmForm(forms.Form):
     confirm = forms.BooleanField(label="我已核对，确认执行", required=True)
 
 
-__all__ = ["ConfirmForm", "MatterForm", "PowerListForm"]
+def _area(rows: int) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class BenchmarkForm(forms.Form):
+    """A benchmark's own fields; 来源表 and 序号 identify it and are set once."""
+
+    source = forms.CharField(
+        label="来源表",
+        max_length=200,
+        help_text="本机关裁量基准表的名称，如“大兴乡生态环境违法行为裁量基准（2026）”",
+    )
+    item_no = forms.CharField(label="序号", max_length=32)
+    section = forms.CharField(label="分类", max_length=200, required=False)
+    violation = forms.CharField(label="违法行为", widget=_area(3))
+    legal_basis = forms.CharField(
+        label="法律依据", required=False, widget=_area(3), help_text="引用的条文自动关联法规库"
+    )
+    penalty_basis = forms.CharField(label="处罚依据", required=False, widget=_area(3))
+
+    def __init__(self, *args, bench=None, **kw):
+        if bench is not None:
+            kw["initial"] = {
+                name: getattr(bench, name)
+                for name in ("section", "violation", "legal_basis", "penalty_basis")
+            }
+        super().__init__(*args, **kw)
+        if bench is not None:
+            del self.fields["source"], self.fields["item_no"]
+
+
+class GradeForm(forms.Form):
+    """One 裁量档次. Amounts are parsed by the service (one set of rules and messages)."""
+
+    label = forms.CharField(label="档次", max_length=64, help_text="如 轻微、一般、较重、严重")
+    conditions = forms.CharField(label="裁量情节", required=False, widget=_area(2))
+    fine_min = forms.CharField(label="罚款下限（元）", required=False, max_length=20)
+    fine_max = forms.CharField(label="罚款上限（元）", required=False, max_length=20)
+    multiple_min = forms.CharField(label="倍数下限", required=False, max_length=20)
+    multiple_max = forms.CharField(label="倍数上限", required=False, max_length=20)
+    multiple_base = forms.CharField(
+        label="倍数基数", required=False, max_length=64, help_text="如 违法所得、货值金额"
+    )
+    other_penalties = forms.CharField(label="其他处罚", required=False, widget=_area(2))
+    raw_text = forms.CharField(label="裁量标准原文", required=False, widget=_area(2))
+
+
+GradeFormSet = forms.formset_factory(GradeForm, extra=1, can_delete=True, max_num=50)
+
+
+def grade_initial(bench) -> list[dict]:
+    rows = []
+    for grade in bench.grades.order_by("seq"):
+        row = {name: getattr(grade, name) for name in GradeForm.base_fields}
+        for name in ("fine_min", "fine_max", "multiple_min", "multiple_max"):
+            value = row[name]
+            row[name] = "" if value is None else f"{value.normalize():f}"
+        rows.append(row)
+    return rows
+
+
+def grades_from(formset) -> list[dict]:
+    """The grades kept (filled in, not marked for deletion), in the order shown."""
+    return [
+        {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+
+
+class NoPenaltyForm(forms.Form):
+    source = forms.CharField(
+        label="来源",
+        max_length=200,
+        help_text="本机关清单的名称，如“大兴乡轻微违法行为不予处罚清单（2026）”",
+    )
+    item_no = forms.CharField(label="序号", max_length=32)
+    list_name = forms.ChoiceField(
+        label="清单",
+        choices=[("轻微不罚", "轻微不罚（行政处罚法第三十三条第一款前段）"),
+                 ("首违不罚", "首违不罚（行政处罚法第三十三条第一款后段）")],
+    )  # fmt: skip
+    category = forms.CharField(label="类别", max_length=100, required=False)
+    violation = forms.CharField(label="违法行为", widget=_area(3))
+    conditions = forms.CharField(label="不予处罚条件", required=False, widget=_area(3))
+    legal_basis = forms.CharField(label="法律依据", required=False, widget=_area(2))
+
+    def __init__(self, *args, item=None, **kw):
+        if item is not None:
+            kw["initial"] = {
+                name: getattr(item, name)
+                for name in ("list_name", "category", "violation", "conditions", "legal_basis")
+            }
+        super().__init__(*args, **kw)
+        if item is not None:
+            del self.fields["source"], self.fields["item_no"]
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="Excel 文件（.xlsx）")
+
+
+__all__ = [
+    "BenchmarkForm",
+    "ConfirmForm",
+    "GradeFormSet",
+    "MatterForm",
+    "NoPenaltyForm",
+    "PowerListForm",
+    "grade_initial",
+    "grades_from",
+]

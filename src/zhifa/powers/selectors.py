@@ -1,6 +1,7 @@
 """Scoped reads: power lists of the enforcement bodies the user reads (the registry's rule: acting,
-supervised, or the body the user works inside). Reference benchmarks (organization None) are read
-by every business user. Missing and forbidden both give 404."""
+supervised, or the body the user works inside). Reference benchmarks and no-penalty items
+(organization None) are read by every business user; a body's own by its readers. Missing and
+forbidden both give 404."""
 
 from __future__ import annotations
 
@@ -65,4 +66,14 @@ def get_benchmark(user, pk: int) -> DiscretionBenchmark:
 
 
 def no_penalty_items(user) -> QuerySet[NoPenaltyItem]:
-    return NoPenaltyItem.objects.all()
+    """Reference lists (no organisation) and those of the bodies the user reads."""
+    return NoPenaltyItem.objects.filter(
+        Q(organization__isnull=True) | Q(organization__in=readable_body_orgs(user).values("pk"))
+    ).select_related("organization")
+
+
+def get_no_penalty_item(user, pk: int) -> NoPenaltyItem:
+    obj = no_penalty_items(user).filter(pk=pk).first()
+    if obj is None:
+        raise Http404("未找到该不予处罚事项。")
+    return obj

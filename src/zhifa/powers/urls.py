@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views, views_edit
+from . import views, views_discretion, views_edit
 
 app_name = "powers"
 
@@ -15,5 +15,18 @@ urlpatterns = [
     path("matters/<int:pk>/edit/", views_edit.matter_edit, name="matter_edit"),
     path("discretion/", views.discretion, name="discretion"),
     path("discretion/<int:pk>/", views.benchmark_detail, name="benchmark_detail"),
+    path("discretion/<int:pk>/edit/", views_discretion.benchmark_edit, name="benchmark_edit"),
+    path(
+        "bodies/<int:org_id>/discretion/new/",
+        views_discretion.benchmark_create,
+        name="benchmark_create",
+    ),
     path("no-penalty/", views.no_penalty, name="no_penalty"),
+    path("no-penalty/<int:pk>/edit/", views_discretion.no_penalty_edit, name="no_penalty_edit"),
+    path(
+        "bodies/<int:org_id>/no-penalty/new/",
+        views_discretion.no_penalty_create,
+        name="no_penalty_create",
+    ),
+    path("", include("zhifa.powers.views_excel")),
 ]

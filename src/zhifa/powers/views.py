@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from zhifa.core.permissions import has_perm
 from zhifa.registry.selectors import readable_body_orgs
 from zhifa.registry.views import business_view
 
@@ -16,15 +17,22 @@ from . import flowchart, selectors, services
 from .models import Category
 
 
+def _manageable(user) -> list:
+    """The enforcement bodies whose lists, benchmarks and no-penalty items the user manages."""
+    if not has_perm(user, "powers.manage"):
+        return []
+    return [
+        org
+        for org in readable_body_orgs(user).order_by("path")
+        if org.is_enforcement_body and services.can_manage(user, org)
+    ]
+
+
 @business_view
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     lists = selectors.power_lists(request.user).order_by("organization__path", "-year", "-version")
-    manageable = [
-        org
-        for org in readable_body_orgs(request.user).order_by("path")
-        if org.is_enforcement_body and services.can_manage(request.user, org)
-    ]
+    manageable = _manageable(request.user)
     return render(request, "powers/index.html", {"lists": lists, "manageable": manageable})
 
 
@@ -75,7 +83,11 @@ def discretion(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "powers/discretion.html",
-        {"page": page, "selected": {"q": q, "basis": basis}},
+        {
+            "page": page,
+            "selected": {"q": q, "basis": basis},
+            "manageable": _manageable(request.user),
+        },
     )
 
 
@@ -83,14 +95,23 @@ def discretion(request: HttpRequest) -> HttpResponse:
 @require_GET
 def benchmark_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bench = selectors.get_benchmark(request.user, pk)
+    can_edit = bench.organization is not None and services.can_manage(
+        request.user, bench.organization
+    )
     return render(
-        request, "powers/benchmark_detail.html", {"bench": bench, "grades": bench.grades.all()}
+        request,
+        "powers/benchmark_detail.html",
+        {"bench": bench, "grades": bench.grades.all(), "can_edit": can_edit},
     )
 
 
 @business_view
 @require_GET
 def no_penalty(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "powers/no_penalty.html", {"items": selectors.no_penalty_items(request.user)}
-    )
+    manageable = _manageable(request.user)
+    managed_ids = {org.pk for org in manageable}
+    rows = [
+        {"item": item, "can_edit": item.organization_id in managed_ids}
+        for item in selectors.no_penalty_items(request.user)
+    ]
+    return render(request, "powers/no_penalty.html", {"rows": rows, "manageable": manageable})

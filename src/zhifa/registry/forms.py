@@ -136,12 +136,26 @@ class AdviserForm(forms.Form):
     practising_certificate_no = forms.CharField(label="律师执业证号", max_length=32)
 
 
+class AdviserEditForm(AdviserForm):
+    active = forms.BooleanField(label="在聘", required=False)
+
+    @classmethod
+    def initial_for(cls, adviser) -> dict:
+        return {
+            "name": adviser.name,
+            "law_firm": adviser.law_firm_id,
+            "practising_certificate_no": adviser.practising_certificate_no,
+            "active": adviser.active,
+        }
+
+
 class WithdrawForm(forms.Form):
     withdrawn_on = forms.DateField(label="撤销日期", widget=DATE)
     reason = forms.CharField(label="撤销原因", max_length=200, required=False)
 
 
 __all__ = [
+    "AdviserEditForm",
     "AdviserForm",
     "BodyForm",
     "OfficerForm",

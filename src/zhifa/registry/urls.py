@@ -10,6 +10,7 @@ urlpatterns = [
     path("bodies/<int:org_id>/profile/", views.body_edit, name="body_edit"),
     path("bodies/<int:org_id>/reviewers/new/", views.reviewer_appoint, name="reviewer_appoint"),
     path("bodies/<int:org_id>/advisers/new/", views.adviser_create, name="adviser_create"),
+    path("advisers/<int:pk>/edit/", views.adviser_edit, name="adviser_edit"),
     path("reviewers/<int:pk>/withdraw/", views.reviewer_withdraw, name="reviewer_withdraw"),
     path("officers/", views.officer_list, name="officer_list"),
     path("officers/new/", views.officer_create, name="officer_create"),

@@ -23,8 +23,16 @@ from zhifa.core.permissions import has_perm
 from zhifa.core.selectors import acting_organizations
 
 from . import cards, rules, selectors, services
-from .forms import AdviserForm, BodyForm, OfficerForm, ReviewerForm, TrainingForm, WithdrawForm
-from .models import EnforcementBody, LegalReviewer, OfficerStatus
+from .forms import (
+    AdviserEditForm,
+    AdviserForm,
+    BodyForm,
+    OfficerForm,
+    ReviewerForm,
+    TrainingForm,
+    WithdrawForm,
+)
+from .models import EnforcementBody, LegalAdviser, LegalReviewer, OfficerStatus
 
 
 def business_view(view):
@@ -440,4 +448,34 @@ def adviser_create(request: HttpRequest, org_id: int) -> HttpResponse:
         success="法律顾问已登记。",
         done=back,
         context={"title": "登记法律顾问", "subtitle": body.organization.name, "back": back},
+    )
+
+
+@business_view
+@require_http_methods(["GET", "POST"])
+def adviser_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    adviser = (
+        LegalAdviser.objects.filter(
+            pk=pk, body__in=selectors.readable_bodies(request.user).values("pk")
+        )
+        .select_related("body__organization", "law_firm")
+        .first()
+    )
+    if adviser is None:
+        raise Http404("未找到该法律顾问。")
+    _require_manage(request.user, adviser.body.organization)
+    form = AdviserEditForm(request.POST or None, initial=AdviserEditForm.initial_for(adviser))
+    back = reverse("registry:body_detail", args=[adviser.body.organization_id])
+    return _form_page(
+        request,
+        form,
+        lambda data: services.update_adviser(request.user, adviser, **data),
+        success="法律顾问信息已保存。",
+        done=back,
+        context={
+            "title": f"变更法律顾问信息：{adviser.name}",
+            "subtitle": adviser.body.organization.name,
+            "hint": "解聘的法律顾问不再计入法制审核人员；其审核人员任命请另行撤销。",
+            "back": back,
+        },
     )

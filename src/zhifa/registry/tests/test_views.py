@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from zhifa.ledger.models import LedgerEntry
 from zhifa.registry import cards
-from zhifa.registry.models import LegalReviewer, Officer, TrainingRecord
+from zhifa.registry.models import LegalAdviser, LegalReviewer, Officer, TrainingRecord
 
 from .conftest import citizen_id
 
@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 def page_urls(world, demo):
     officer = Officer.objects.get(certificate_no="53092600002")
     reviewer = LegalReviewer.objects.filter(active=True).first()
+    adviser = LegalAdviser.objects.first()
     org = world.orgs["daxing"].pk
     return {
         "get": [
@@ -32,6 +33,7 @@ def page_urls(world, demo):
             f"/registry/bodies/{org}/profile/",
             f"/registry/bodies/{org}/reviewers/new/",
             f"/registry/bodies/{org}/advisers/new/",
+            f"/registry/advisers/{adviser.pk}/edit/",
             f"/registry/reviewers/{reviewer.pk}/withdraw/",
             f"/registry/officers/{officer.pk}/edit/",
             f"/registry/officers/{officer.pk}/training/new/",
@@ -43,6 +45,7 @@ def page_urls(world, demo):
             f"/registry/bodies/{org}/profile/",
             f"/registry/bodies/{org}/reviewers/new/",
             f"/registry/bodies/{org}/advisers/new/",
+            f"/registry/advisers/{adviser.pk}/edit/",
             f"/registry/reviewers/{reviewer.pk}/withdraw/",
             f"/registry/officers/{officer.pk}/edit/",
             f"/registry/officers/{officer.pk}/training/new/",
@@ -255,3 +258,43 @@ def test_demo_is_idempotent_and_links_users(world, demo):
     reviewers = LegalReviewer.objects.filter(active=True)
     assert reviewers.count() == 2
     assert reviewers.get(officer__isnull=False).officer.user == world.users["reviewer"]
+
+
+def test_body_head_edits_an_adviser(world, demo, client_for):
+    import json
+
+    adviser = LegalAdviser.objects.get()
+    client = client_for("bodyhead")
+    url = f"/registry/advisers/{adviser.pk}/edit/"
+    assert url in client.get(f"/registry/bodies/{world.orgs['daxing'].pk}/").content.decode()
+    form = client.get(url).content.decode()
+    assert adviser.practising_certificate_no in form
+    data = {
+        "name": adviser.name,
+        "law_firm": adviser.law_firm_id,
+        "practising_certificate_no": "",
+        "active": "on",
+    }
+    response = client.post(url, data)  # the certificate number is required: nothing saved
+    assert response.status_code == 400
+    before = adviser.practising_certificate_no
+    adviser.refresh_from_db()
+    assert adviser.practising_certificate_no == before
+    response = client.post(url, {**data, "practising_certificate_no": "15309201810000099"})
+    assert response.status_code == 302
+    adviser.refresh_from_db()
+    assert adviser.practising_certificate_no == "15309201810000099" and adviser.active
+    data = {**data, "practising_certificate_no": "15309201810000099"}
+    del data["active"]
+    response = client.post(url, data)
+    assert response.status_code == 302  # unticked 在聘: the adviser leaves
+    adviser.refresh_from_db()
+    assert not adviser.active
+    entries = LedgerEntry.objects.filter(
+        event_type="registry.adviser_updated", actor__isnull=False
+    ).order_by("seq")
+    payloads = [json.loads(e.payload) for e in entries]
+    assert [p["changed"] for p in payloads] == [["practising_certificate_no"], ["active"]]
+    assert payloads[0]["before"]["practising_certificate_no"] == before
+    assert payloads[1]["after"] == {"active": False}
+    assert {e.actor for e in entries} == {world.users["bodyhead"]}
