@@ -11,6 +11,15 @@ What is masked and why:
 * 固定电话: area code and last 2 kept; an office number is often public, a home one is not.
 * 银行账号: last 4 kept only.
 * 自然人姓名: surname kept, given name replaced by 某 (张三 → 张某, 欧阳娜娜 → 欧阳某).
+* 住址: a home address after its label (住址, 现住, 家住, 户籍地, 联系地址 ...) keeps the
+  administrative part up to the county/district and loses the rest (云南省某某县*** ): the village
+  and house number point at one household. A business address (住所 of a company, 经营场所) is
+  public and kept.
+* Other individuals' names: a name is recognised from its context without being given: after a
+  label (当事人, 姓名, 法定代表人, 负责人, 经营者, 委托代理人, 证人, 村民 ...), in brackets after
+  a shop's name (某某食品店（张三）), or before "，男/女"; a common surname must start it and a
+  non-Chinese character (punctuation, space, a digit) or 男/女 must end it, which keeps words
+  such as 当事人安排 out. Every later occurrence of a name so found is masked too.
 * 统一社会信用代码 is NOT masked: legal persons' codes are public by law (GB 32100, and the
   publicity rules require them). Where an 18-digit string is both a valid USCC and a valid
   citizen ID number it is masked: wrongly hiding a public code costs little, wrongly
@@ -32,12 +41,14 @@ __all__ = [
     "COMPOUND_SURNAMES",
     "PersonalItem",
     "find_personal_items",
+    "mask_address",
     "mask_bank_account",
     "mask_citizen_id",
     "mask_landline",
     "mask_person_name",
     "mask_phone",
     "mask_text",
+    "names_in_context",
 ]
 
 MASK = "*"
@@ -57,6 +68,7 @@ KIND_MOBILE = "mobile"
 KIND_LANDLINE = "landline"
 KIND_BANK_ACCOUNT = "bank_account"
 KIND_NAME = "name"
+KIND_ADDRESS = "address"
 
 KIND_LABELS = {
     KIND_CITIZEN_ID: "公民身份号码",
@@ -64,7 +76,32 @@ KIND_LABELS = {
     KIND_LANDLINE: "固定电话",
     KIND_BANK_ACCOUNT: "银行账号",
     KIND_NAME: "姓名",
+    KIND_ADDRESS: "住址",
 }
+
+# Single-character surnames in common use (the great majority of the population). A name found
+# from context must start with one of these or with a compound surname.
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+    "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严"
+    "覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚"
+    "符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆"
+    "农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋"
+    "商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟"
+    "冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来"
+    "扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾"
+    "茅利於呼居揣長占岩"
+)
+
+
+def mask_address(value: str) -> str:
+    """云南省临沧市耿马县大兴乡某村12号 → 云南省临沧市耿马县***: the part up to the last
+    省/市/州/县/区 within the first 15 characters is kept, the rest hidden."""
+    value = value.strip()
+    keep = 0
+    for m in re.finditer(r"[省市州县区旗]", value[:15]):
+        keep = m.end()
+    return value[:keep] + "***"
 
 
 def _keep(value: str, head: int, tail: int) -> str:
@@ -168,7 +205,57 @@ def _is_account(text: str, start: int, digits: str) -> bool:
     return bool(_ACCOUNT_CONTEXT.search(text, max(0, start - _CONTEXT_WINDOW), start))
 
 
-def _candidates(text: str, names: Iterable[str]) -> list[PersonalItem]:
+_HAN = "\u4e00-\u9fff"
+_SURNAME_RE = "(?:" + "|".join(sorted(COMPOUND_SURNAMES)) + "|[" + "".join(sorted(SURNAMES)) + "])"
+# A name: surname + one or two characters, then something that is not a Chinese character (or
+# 男/女 as in "张三男"), so a run of words (当事人安排员工) is never taken for a name.
+_NAME_BODY = _SURNAME_RE + f"[{_HAN}]{{1,2}}"
+_NAME_END = f"(?=[^{_HAN}]|$|[男女])"
+_NAME_LABELS = (
+    "被处罚人姓名|当事人姓名|被处罚人|当事人|姓名|法定代表人|负责人|经营者|投资人|业主|户主|"
+    "委托代理人|代理人|证人|见证人|联系人|被询问人|监护人|驾驶员|驾驶人|相关人|村民|户籍人"
+)
+_LABELLED_NAME = re.compile(
+    f"(?:{_NAME_LABELS})"
+    r"(?:[（(][^）)]{0,8}[）)])?[\s:：]*"
+    f"(?P<name>{_NAME_BODY}){_NAME_END}"
+)
+_BRACKETED_NAME = re.compile(f"(?<=[店部行厂馆社场户坊铺])[（(](?P<name>{_NAME_BODY})[）)]")
+_SEXED_NAME = re.compile(
+    rf"(?<![{_HAN}])(?P<name>{_NAME_BODY})[，,、\s]*(?:性别[:：\s]*)?[男女][，,、。\s]"
+)
+_ADDRESS_LABELS = (
+    "家庭住址|家庭地址|现住址|现住|住址|家住|户籍地址|户籍所在地|户籍地|居住地址|居住地|"
+    "联系地址|身份证地址"
+)
+_ADDRESS = re.compile(
+    rf"(?<!单位)(?:{_ADDRESS_LABELS})[)）]?[\s:：]*(?P<addr>[^\s,，。;；]{{2,80}})"
+)
+_ALREADY_MASKED = re.compile(r"^[\s*＊×xX/／-]*$")
+
+
+def _is_masked_already(value: str) -> bool:
+    return "某" in value or "*" in value or "X" in value or bool(_ALREADY_MASKED.match(value))
+
+
+# Words that follow a label like a name does (当事人陈述、申辩) but are not names.
+_NOT_NAMES = frozenset({"陈述", "申辩", "成品库", "于是", "单位", "本人", "未成年"})
+
+
+def names_in_context(text: str) -> list[str]:
+    """Individuals' names recognised from their context (see the module docstring)."""
+    found: list[str] = []
+    for pattern in (_LABELLED_NAME, _BRACKETED_NAME, _SEXED_NAME):
+        for m in pattern.finditer(text):
+            name = m.group("name")
+            if name in _NOT_NAMES or name[:2] in _NOT_NAMES:
+                continue
+            if not _is_masked_already(name) and name not in found:
+                found.append(name)
+    return found
+
+
+def _candidates(text: str, names: Iterable[str], detect_names: bool = True) -> list[PersonalItem]:
     found: list[PersonalItem] = []
 
     def add(start: int, end: int, kind: str, masked: str) -> None:
@@ -190,29 +277,42 @@ def _candidates(text: str, names: Iterable[str]) -> list[PersonalItem]:
         add(m.start(), m.end(), KIND_MOBILE, mask_phone(m.group()))
     for m in _LANDLINE.finditer(text):
         add(m.start(), m.end(), KIND_LANDLINE, mask_landline(m.group()))
-    for name in {n.strip() for n in names if n and n.strip()}:
+    for m in _ADDRESS.finditer(text):
+        value = m.group("addr")
+        if not _is_masked_already(value) and len(value) >= 4:
+            add(m.start("addr"), m.end("addr"), KIND_ADDRESS, mask_address(value))
+    wanted = {n.strip() for n in names if n and n.strip()}
+    if detect_names:
+        wanted.update(names_in_context(text))
+    for name in wanted:
         masked = mask_person_name(name)
         for m in re.finditer(re.escape(name), text):
             add(m.start(), m.end(), KIND_NAME, masked)
     return found
 
 
-def find_personal_items(text: str, names: Iterable[str] = ()) -> list[PersonalItem]:
+def find_personal_items(
+    text: str, names: Iterable[str] = (), *, detect_names: bool = True
+) -> list[PersonalItem]:
     """Personal items in `text`, in order, without overlaps (the longer one wins, so 张三丰
-    is taken whole when both 张三 and 张三丰 are given)."""
+    is taken whole when both 张三 and 张三丰 are given). `names` are the names known to be
+    personal (the parties who are natural persons); `detect_names` adds those found from
+    context."""
     chosen: list[PersonalItem] = []
-    for item in sorted(_candidates(text, names), key=lambda i: (i.start, -(i.end - i.start))):
+    candidates = _candidates(text, names, detect_names)
+    for item in sorted(candidates, key=lambda i: (i.start, -(i.end - i.start))):
         if chosen and item.start < chosen[-1].end:
             continue
         chosen.append(item)
     return chosen
 
 
-def mask_text(text: str, names: Iterable[str] = ()) -> str:
-    """`text` with ID numbers, phone numbers, bank accounts and the given names masked."""
+def mask_text(text: str, names: Iterable[str] = (), *, detect_names: bool = True) -> str:
+    """`text` with ID numbers, phone numbers, bank accounts, home addresses, the given names and
+    the names found from context masked."""
     parts: list[str] = []
     pos = 0
-    for item in find_personal_items(text, names):
+    for item in find_personal_items(text, names, detect_names=detect_names):
         parts.append(text[pos : item.start])
         parts.append(item.masked)
         pos = item.end

@@ -33,6 +33,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "review.perform": frozenset({Role.LEGAL_REVIEWER}),
     "review.manage": frozenset({Role.BODY_HEAD}),
     "review.stats": frozenset({Role.SUPERVISOR, Role.BODY_HEAD, Role.LEGAL_REVIEWER}),
+    "publicity.review": frozenset({Role.LEGAL_REVIEWER, Role.UNIT_HEAD, Role.BODY_HEAD}),
+    "publicity.publish": frozenset({Role.BODY_HEAD, Role.UNIT_HEAD}),
+    "publicity.approve": frozenset({Role.BODY_HEAD}),
     # Supervisors handle complaints about the bodies they supervise; a body head replies to
     # the complaints a supervisor assigned to the body.
     "complaints.handle": frozenset({Role.SUPERVISOR, Role.BODY_HEAD}),

@@ -1,0 +1,326 @@
+"""Reads of the publicity app.
+
+Public reads (the portal, the feeds) see only what is published and still within its retention
+period: an unpublished, withdrawn, not-published or expired item is absent, the same 404 as a
+number that never existed. Staff reads go through the core scoping (missing and forbidden both
+404)."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from zhifa.core.models import Organization, User
+from zhifa.core.selectors import get_scoped, scope
+from zhifa.laws.segment import query_terms
+from zhifa.powers.models import DiscretionBenchmark, ListStatus, Matter, PowerList
+from zhifa.registry.models import EnforcementBody, Officer, OfficerStatus
+
+from .models import FeedEntry, Publication, PubStatus
+
+PAGE_SIZE = 20
+MAX_QUERY = 100
+
+
+def public_publications(today: datetime.date | None = None) -> QuerySet[Publication]:
+    today = today or timezone.localdate()
+    return Publication.objects.filter(status=PubStatus.PUBLISHED).filter(
+        Q(retain_until__isnull=True) | Q(retain_until__gt=today)
+    )
+
+
+def get_public_publication(pk: int) -> Publication:
+    pub = public_publications().select_related("organization").filter(pk=pk).first()
+    if pub is None:
+        raise Http404("未找到该公示信息。")
+    return pub
+
+
+def latest_publications(limit: int = PAGE_SIZE) -> list[Publication]:
+    return list(
+        public_publications()
+        .select_related("organization")
+        .order_by("-published_at", "-id")[:limit]
+    )
+
+
+def public_withdrawals(limit: int = 50) -> QuerySet[Publication]:
+    """Withdrawal notices: the document number, the body, the date and the reason; never the
+    withdrawn content."""
+    return (
+        Publication.objects.filter(status=PubStatus.WITHDRAWN)
+        .select_related("organization")
+        .only(
+            "id",
+            "document_number",
+            "title",
+            "organization__name",
+            "withdrawn_at",
+            "withdrawal_reason",
+            "revoked_on",
+        )
+        .order_by("-withdrawn_at", "-id")[:limit]
+    )
+
+
+def public_bodies() -> QuerySet[EnforcementBody]:
+    return EnforcementBody.objects.select_related("organization", "organization__region").order_by(
+        "organization__path"
+    )
+
+
+def get_public_body(org_id: int) -> EnforcementBody:
+    body = public_bodies().filter(organization_id=org_id).first()
+    if body is None:
+        raise Http404("未找到该执法主体。")
+    return body
+
+
+# ------------------------------------------------------------------ search
+
+
+@dataclass
+class SearchQuery:
+    q: str = ""
+    body: int | None = None
+    category: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    page: int = 1
+
+
+def _fts5_query(terms) -> str:
+    groups = []
+    for alternatives in terms:
+        phrases = ['"' + " ".join(alt) + '"' for alt in alternatives]
+        groups.append("(" + " OR ".join(phrases) + ")")
+    return " AND ".join(groups)
+
+
+def _tsquery(terms) -> str:
+    groups = []
+    for alternatives in terms:
+        phrases = [" <-> ".join(alt) for alt in alternatives]
+        groups.append("(" + " | ".join(f"({p})" for p in phrases) + ")")
+    return " & ".join(groups)
+
+
+def search(query: SearchQuery) -> tuple[list[Publication], bool]:
+    """One page of published items, newest record first, and whether there is a next page.
+    Keywords are cut into words with rjieba (the law library's approach): FTS5 on SQLite,
+    tsvector on PostgreSQL; punctuation and operators never reach the match syntax (the terms
+    are quoted phrases of alphanumeric words)."""
+    today = timezone.localdate()
+    where = ["p.status = %s", "(p.retain_until IS NULL OR p.retain_until > %s)"]
+    params: list = [PubStatus.PUBLISHED, today]
+    if query.body:
+        where.append("p.organization_id = %s")
+        params.append(query.body)
+    if query.category:
+        where.append("p.category = %s")
+        params.append(query.category)
+    if query.date_from:
+        where.append("p.decided_on >= %s")
+        params.append(query.date_from)
+    if query.date_to:
+        where.append("p.decided_on <= %s")
+        params.append(query.date_to)
+    terms = query_terms(query.q[:MAX_QUERY]) if query.q.strip() else []
+    offset = (max(query.page, 1) - 1) * PAGE_SIZE
+    table = Publication._meta.db_table
+    if terms:
+        if connection.vendor == "postgresql":
+            sql = (
+                f"SELECT p.id FROM {table} p WHERE p.search_vector @@ to_tsquery('simple', %s) AND "  # noqa: S608
+                + " AND ".join(where)
+                + " ORDER BY p.id DESC LIMIT %s OFFSET %s"
+            )
+            params = [_tsquery(terms), *params]
+        else:
+            sql = (
+                f"SELECT p.id FROM publicity_publication_fts f JOIN {table} p ON p.id = f.rowid "  # noqa: S608
+                "WHERE publicity_publication_fts MATCH %s AND "
+                + " AND ".join(where)
+                + " ORDER BY f.rowid DESC LIMIT %s OFFSET %s"
+            )
+            params = [_fts5_query(terms), *params]
+    elif query.q.strip():
+        return [], False  # only punctuation: nothing to look for
+    else:
+        sql = (
+            f"SELECT p.id FROM {table} p WHERE "  # noqa: S608
+            + " AND ".join(where)
+            + " ORDER BY p.id DESC LIMIT %s OFFSET %s"
+        )
+    params += [PAGE_SIZE + 1, offset]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = [row[0] for row in cursor.fetchall()]
+    more = len(ids) > PAGE_SIZE
+    ids = ids[:PAGE_SIZE]
+    rows = Publication.objects.select_related("organization").in_bulk(ids)
+    return [rows[i] for i in ids if i in rows], more
+
+
+# ------------------------------------------------------------------ feeds
+
+
+def feed_entries(since: int = 0, limit: int = 100) -> list[FeedEntry]:
+    """Feed rows after the cursor, in order. `entry.visible` says whether the publication's
+    content may be served: a publication entry whose item was since withdrawn or expired is
+    kept in the sequence (the cursor stays dense) but without its content."""
+    rows = list(
+        FeedEntry.objects.filter(id__gt=since)
+        .select_related("publication", "publication__organization")
+        .order_by("id")[:limit]
+    )
+    return _mark_visible(rows)
+
+
+def latest_feed(limit: int = 50) -> list[FeedEntry]:
+    """The newest feed rows whose content may be shown (for the Atom feed)."""
+    rows = list(
+        FeedEntry.objects.select_related("publication", "publication__organization").order_by(
+            "-id"
+        )[: limit * 2]
+    )
+    return [e for e in _mark_visible(rows) if e.visible or e.kind == "withdrawn"][:limit]
+
+
+def _mark_visible(rows: list[FeedEntry]) -> list[FeedEntry]:
+    today = timezone.localdate()
+    for entry in rows:
+        pub = entry.publication
+        entry.visible = (
+            entry.kind == "published"
+            and pub.status == PubStatus.PUBLISHED
+            and (pub.retain_until is None or pub.retain_until > today)
+        )
+    return rows
+
+
+# ------------------------------------------------------------------ 事前公示
+
+
+def _published_list(org: Organization) -> PowerList | None:
+    return (
+        PowerList.objects.filter(organization=org, status=ListStatus.PUBLISHED)
+        .order_by("-year", "-version")
+        .first()
+    )
+
+
+def public_matters(org: Organization) -> QuerySet[Matter]:
+    plist = _published_list(org)
+    if plist is None:
+        return Matter.objects.none()
+    return Matter.objects.filter(power_list=plist).prefetch_related("legal_bases__law")
+
+
+def get_public_matter(pk: int) -> Matter:
+    """A matter of a body's current published power list (drafts and old versions: 404)."""
+    matter = (
+        Matter.objects.filter(pk=pk, power_list__status=ListStatus.PUBLISHED)
+        .select_related("power_list__organization", "responsible_unit")
+        .first()
+    )
+    if matter is None or _published_list(matter.power_list.organization) != matter.power_list:
+        raise Http404("未找到该事项。")
+    return matter
+
+
+def valid_officers(body: EnforcementBody, today: datetime.date) -> QuerySet[Officer]:
+    """Officers in post whose certificate is valid today: the ones the public may meet."""
+    return (
+        Officer.objects.filter(
+            body=body, status=OfficerStatus.ACTIVE, certificate_expires_on__gte=today
+        )
+        .select_related("organization")
+        .order_by("organization__path", "name", "id")
+    )
+
+
+def public_profile(body: EnforcementBody, today: datetime.date | None = None) -> dict:
+    """The body's 事前公示 as plain data: what the page shows and what a snapshot keeps. No
+    identity numbers, no staff-only fields."""
+    today = today or timezone.localdate()
+    org = body.organization
+    plist = _published_list(org)
+    matters = list(public_matters(org)) if plist else []
+    benchmarks = DiscretionBenchmark.objects.filter(organization=org).order_by("source", "id")
+    return {
+        "body": {
+            "name": org.name,
+            "uscc": body.uscc,
+            "kind": body.get_kind_display(),
+            "head": body.head_name,
+            "address": body.address,
+            "phone": body.phone,
+            "supervision_phone": body.supervision_phone,
+            "categories": list(body.categories or []),
+            "area": body.area,
+        },
+        "officers": [
+            {
+                "name": o.name,
+                "unit": o.organization.name,
+                "certificate_no": o.certificate_no,
+                "categories": list(o.certificate_categories or []),
+                "expires": o.certificate_expires_on.isoformat(),
+            }
+            for o in valid_officers(body, today)
+        ],
+        "power_list": (
+            {"id": plist.pk, "title": str(plist), "year": plist.year, "version": plist.version}
+            if plist
+            else None
+        ),
+        "matters": [
+            {
+                "id": m.pk,
+                "code": m.code,
+                "name": m.name,
+                "category": m.get_category_display(),
+                "basis": m.basis_text,
+                "inspection": m.on_inspection_list,
+            }
+            for m in matters
+        ],
+        "benchmarks": [
+            {"id": b.pk, "item": b.item_no, "violation": b.violation, "basis": b.legal_basis}
+            for b in benchmarks
+        ],
+    }
+
+
+def profile_digest(content: dict) -> str:
+    text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def body_history(org: Organization):
+    from .models import BodySnapshot
+
+    return (
+        BodySnapshot.objects.filter(organization=org)
+        .order_by("-id")
+        .only("id", "taken_at", "changed", "digest")
+    )
+
+
+# ------------------------------------------------------------------ staff
+
+
+def staff_publications(user: User) -> QuerySet[Publication]:
+    return scope(Publication.objects.select_related("organization"), user)
+
+
+def get_staff_publication(user: User, pk: int) -> Publication:
+    return get_scoped(Publication.objects.select_related("organization"), user, pk=pk)
