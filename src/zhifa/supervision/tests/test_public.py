@@ -208,3 +208,11 @@ def test_submission_ledger_entry_from_the_page(world):
     entry = LedgerEntry.objects.order_by("-seq").first()
     assert LedgerEntry.objects.count() == before + 1
     assert entry.actor_label == "public" and "13800000002" not in entry.payload
+
+
+def test_body_over_the_upload_limit_refused(world, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
+    client = Client()
+    response = client.post(NEW, form_data(world, client, text="很" * 200_000))
+    assert response.status_code == 400
+    assert not Complaint.objects.exists()
