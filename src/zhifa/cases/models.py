@@ -444,3 +444,28 @@ class Deadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} {self.due_on}"
+
+
+class Counter(models.Model):
+    """The last number issued per body, kind of number and year. Incremented under a row lock
+    (select_for_update), so two officers filing at the same moment never get the same 案号 or
+    决定书文号."""
+
+    organization = models.ForeignKey(
+        "core.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="执法主体"
+    )
+    kind = models.CharField("编号类别", max_length=16)
+    year = models.PositiveIntegerField("年度")
+    last = models.PositiveIntegerField("已用序号", default=0)
+
+    class Meta:
+        verbose_name = "编号计数器"
+        verbose_name_plural = "编号计数器"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kind", "year"], name="case_counter_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}:{self.kind}:{self.year}={self.last}"

@@ -26,6 +26,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "business.view": BUSINESS_ROLES,
     "registry.manage": frozenset({Role.BODY_HEAD, Role.UNIT_HEAD}),
     "powers.manage": frozenset({Role.BODY_HEAD, Role.UNIT_HEAD}),
+    # Cases: officers and heads handle; heads approve (立案、处罚决定、回避、延期).
+    "cases.handle": frozenset({Role.OFFICER, Role.UNIT_HEAD, Role.BODY_HEAD}),
+    "cases.approve": frozenset({Role.UNIT_HEAD, Role.BODY_HEAD}),
     # Legal review: the handling unit submits, heads and reviewers assign, the reviewer gives
     # the opinion, the body head keeps the catalogue and records deliberations.
     "review.submit": frozenset({Role.OFFICER, Role.UNIT_HEAD, Role.BODY_HEAD}),

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.http import Http404
+
+from zhifa.cases import selectors
+from zhifa.cases.models import Deadline
+
+
+def test_scopes_per_role(cw, make_case):
+    case = make_case()
+    users = cw.users
+    for name in ("officer", "officer2", "unithead", "bodyhead", "reviewer", "supervisor"):
+        assert selectors.get_case(users[name], case.pk) == case
+        assert case in selectors.cases_for(users[name])
+    for name in ("marketofficer", "sysadmin", "auditadmin"):
+        with pytest.raises(Http404):
+            selectors.get_case(users[name], case.pk)
+        assert not selectors.cases_for(users[name]).exists()
+    with pytest.raises(Http404):
+        selectors.get_case(users["officer"], case.pk + 1000)
+    with pytest.raises(Http404):
+        selectors.get_case(users["officer"], "x")
+
+
+def test_anonymous_sees_nothing(cw, make_case):
+    from django.contrib.auth.models import AnonymousUser
+
+    make_case()
+    assert not selectors.cases_for(AnonymousUser()).exists()
+
+
+def test_mine_unit_and_filters(cw, make_case):
+    mine = make_case(officers=[cw.officers["李明"], cw.officers["王芳"]], title="李明的案件")
+    other = make_case(
+        officers=[cw.officers["岩温香"], cw.officers["杨德福"]],
+        title="别人的案件",
+        actor="unithead",
+    )
+    officer = cw.users["officer"]
+    assert list(selectors.cases_for(officer, scope="mine")) == [mine]
+    assert set(selectors.cases_for(officer, scope="unit")) == {mine, other}
+    assert list(selectors.cases_for(officer, q="别人")) == [other]
+    assert list(selectors.cases_for(officer, q=other.number)) == [other]
+    assert not selectors.cases_for(officer, category="licensing").exists()
+    assert (
+        selectors.cases_for(officer, procedure="penalty_ordinary", stage="registered").count() == 2
+    )
+    with pytest.raises(ValueError):
+        selectors.cases_for(officer, scope="everything")
+
+
+def test_overdue(cw, make_case):
+    case = make_case("penalty_ordinary", "investigating")
+    officer = cw.users["officer"]
+    assert not selectors.overdue_cases(officer).exists()
+    due = Deadline.objects.get(case=case, kind="decision_warning").due_on
+    assert list(selectors.overdue_cases(officer, today=due + datetime.timedelta(days=1))) == [case]

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from zhifa.cases import services
+from zhifa.cases.models import Case, Step
+from zhifa.cases.services import CaseActionRefused
+from zhifa.ledger.models import LedgerEntry
+
+pytestmark = pytest.mark.usefixtures("builtin_gates")
+
+
+def test_register_case_first_stage_number_and_ledger(cw, make_case):
+    before = LedgerEntry.objects.count()
+    case = make_case()
+    assert case.stage == "registered"
+    assert case.number == f"大兴乡罚立〔{case.created_at.year}〕1号"
+    assert case.parties.count() == 1
+    assert case.case_officers.filter(lead=True).count() == 1
+    assert LedgerEntry.objects.count() == before + 1
+    entry = LedgerEntry.objects.order_by("-seq").first()
+    assert entry.event_type == "cases.registered"
+    assert entry.subject == case.subject
+
+
+def test_numbers_are_sequential(make_case):
+    a, b = make_case(), make_case()
+    assert a.number.endswith("1号") and b.number.endswith("2号")
+
+
+def test_perform_writes_step_and_ledger(cw, make_case):
+    case = make_case()
+    case = cw.perform(case, "file", {})
+    assert case.stage == "investigating"
+    step = Step.objects.get(case=case)
+    assert (step.action, step.from_stage, step.to_stage, step.role) == (
+        "file",
+        "registered",
+        "investigating",
+        "unit_head",
+    )
+    entry = LedgerEntry.objects.get(seq=step.ledger_seq)
+    assert entry.event_type == "cases.transition"
+    assert json.loads(entry.payload)["action"] == "file"
+
+
+def test_action_not_allowed_in_stage(cw, make_case):
+    case = make_case()
+    with pytest.raises(CaseActionRefused, match="案件当前环节为“案源登记”"):
+        cw.perform(case, "decide", {})
+    assert Case.objects.get(pk=case.pk).stage == "registered"
+    assert not Step.objects.filter(case=case).exists()
+
+
+def test_stale_expected_stage_refused(cw, make_case):
+    case = make_case()
+    with pytest.raises(CaseActionRefused, match="案件状态已变化"):
+        cw.perform(case, "file", {}, expected_stage="investigating")
+
+
+def test_officer_cannot_approve(cw, make_case):
+    case = make_case()
+    with pytest.raises(CaseActionRefused, match="负责人"):
+        cw.perform(case, "file", {}, user="officer")
+
+
+def test_unassigned_officer_refused(cw, make_case):
+    case = make_case(
+        "penalty_ordinary", "investigating", officers=[cw.officers["李明"], cw.officers["赵强"]]
+    )
+    with pytest.raises(CaseActionRefused, match="不是本案的承办人员"):
+        cw.perform(case, "conclude", {"report": "x", "proposal": "penalize"}, user="officer2")
+
+
+def test_supervisor_and_other_body_refused(cw, make_case):
+    case = make_case()
+    for user in ("supervisor", "marketofficer", "reviewer"):
+        with pytest.raises(CaseActionRefused):
+            cw.perform(case, "file", {}, user=user)
+
+
+def test_required_field_refused_and_nothing_changed(cw, make_case):
+    case = make_case("penalty_ordinary", "investigating")
+    with pytest.raises(CaseActionRefused, match="请填写“调查终结报告"):
+        cw.perform(case, "conclude", {"proposal": "penalize"}, user="officer")
+    assert Case.objects.get(pk=case.pk).stage == "investigating"
+
+
+def test_allowed_actions_give_reasons(cw, make_case):
+    case = make_case()
+    states = {s.action: s for s in services.allowed_actions(cw.users["officer"], case)}
+    assert set(states) == {"file", "dismiss"}
+    assert not states["file"].allowed and "负责人" in states["file"].reason
+    head = {s.action: s for s in services.allowed_actions(cw.users["unithead"], case)}
+    assert head["file"].allowed and head["file"].reason is None
+
+
+def test_full_penalty_path_to_archive(make_case):
+    case = make_case("penalty_ordinary", "archived")
+    assert case.stage == "archived"
+    assert case.decision_number.startswith("大兴乡罚决〔")
+    assert case.closed_on and case.archived_at and case.served_on
+    actions = list(case.steps.values_list("action", flat=True))
+    assert actions[:2] == ["file", "conclude"] and actions[-1] == "archive"
+
+
+def test_hearing_path(make_case):
+    case = make_case("penalty_ordinary", "decided", hearing=True, fine="1000")
+    assert case.data["hearing"]["held"] is True
