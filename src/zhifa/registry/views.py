@@ -111,6 +111,12 @@ def _form_page(request, form, action, *, success, done, context: dict) -> HttpRe
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     orgs = selectors.readable_body_orgs(request.user).order_by("path")
+    today = timezone.localdate()
+    expiring: dict[int, int] = {}
+    for body_id in selectors.expiring_certificates(request.user, today=today).values_list(
+        "body_id", flat=True
+    ):
+        expiring[body_id] = expiring.get(body_id, 0) + 1
     rows = []
     for org in orgs:
         body = _profile(org)
@@ -122,9 +128,21 @@ def index(request: HttpRequest) -> HttpResponse:
                 "officers": body.officers.filter(status=OfficerStatus.ACTIVE).count()
                 if body
                 else 0,
+                "expiring": expiring.get(body.pk, 0) if body else 0,
             }
         )
-    return render(request, "registry/index.html", {"rows": rows})
+    # What a supervisor (and the body itself) must act on, above the table.
+    short = [row for row in rows if row["ratio"] is not None and not row["ratio"].ok]
+    return render(
+        request,
+        "registry/index.html",
+        {
+            "rows": rows,
+            "short": short,
+            "expiring_rows": [row for row in rows if row["expiring"]],
+            "warning_days": rules.CERTIFICATE_WARNING_DAYS,
+        },
+    )
 
 
 @business_view

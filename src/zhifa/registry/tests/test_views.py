@@ -298,3 +298,29 @@ def test_body_head_edits_an_adviser(world, demo, client_for):
     assert payloads[0]["before"]["practising_certificate_no"] == before
     assert payloads[1]["after"] == {"active": False}
     assert {e.actor for e in entries} == {world.users["bodyhead"]}
+
+
+def test_supervisor_sees_reviewer_shortage_and_expiring_certificates(
+    world, body, make_officer, client_for
+):
+    """The ratio rule (≥ 5 % and ≥ 1) and certificate expiry, shown to the supervising justice
+    bureau on the register's first page; fixed by appointing a qualified reviewer."""
+    import datetime
+
+    from zhifa.registry import services
+
+    today = timezone.localdate()
+    officer = make_officer(
+        has_legal_qualification=True,
+        legal_qualification_no="A20190001",
+        certificate_expires_on=today + datetime.timedelta(days=10),
+    )
+    client = client_for("countysupervisor")
+    page = client.get("/registry/").content.decode()
+    assert "法制审核人员配备不足" in page and "应至少配备 1 名" in page
+    assert "执法证已过期或将在 30 日内到期" in page and "1 名在岗执法人员" in page
+    # another body's officer sees neither
+    other = client_for("marketofficer").get("/registry/").content.decode()
+    assert "配备不足" not in other and "1 名在岗执法人员" not in other
+    services.appoint_reviewer(None, body, officer=officer, appointed_on=today, first_time=True)
+    assert "法制审核人员配备不足" not in client.get("/registry/").content.decode()
