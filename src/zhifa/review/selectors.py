@@ -23,29 +23,32 @@ from .models import (
 )
 
 
-def readable_cases(user: User) -> QuerySet[Case]:
-    orgs = readable_organizations(user).values("pk")
-    return Case.objects.filter(Q(organization__in=orgs) | Q(unit__in=orgs))
+def readable_cases(user: User, orgs: QuerySet[Organization] | None = None) -> QuerySet[Case]:
+    """`orgs` replaces the user's readable organisations (an API client's subtree)."""
+    if orgs is None:
+        orgs = readable_organizations(user)
+    ids = orgs.values("pk")
+    return Case.objects.filter(Q(organization__in=ids) | Q(unit__in=ids))
 
 
-def get_case(user: User, pk: int) -> Case:
-    case = readable_cases(user).filter(pk=pk).select_related("organization", "unit", "matter")
+def get_case(user: User, pk: int, orgs: QuerySet[Organization] | None = None) -> Case:
+    case = readable_cases(user, orgs).filter(pk=pk).select_related("organization", "unit", "matter")
     found = case.first()
     if found is None:
         raise Http404("未找到该案件。")
     return found
 
 
-def requests_for(user: User) -> QuerySet[ReviewRequest]:
+def requests_for(user: User, orgs: QuerySet[Organization] | None = None) -> QuerySet[ReviewRequest]:
     return (
-        ReviewRequest.objects.filter(case__in=readable_cases(user).values("pk"))
+        ReviewRequest.objects.filter(case__in=readable_cases(user, orgs).values("pk"))
         .select_related("case", "organization", "reviewer__officer", "reviewer__adviser")
         .order_by("-created_at", "-id")
     )
 
 
-def get_request(user: User, pk: int) -> ReviewRequest:
-    found = requests_for(user).filter(pk=pk).first()
+def get_request(user: User, pk: int, orgs: QuerySet[Organization] | None = None) -> ReviewRequest:
+    found = requests_for(user, orgs).filter(pk=pk).first()
     if found is None:
         raise Http404("未找到该审核申请。")
     return found
@@ -61,9 +64,9 @@ def rounds_of(request: ReviewRequest) -> QuerySet[ReviewRound]:
     )
 
 
-def get_round(user: User, pk: int) -> ReviewRound:
+def get_round(user: User, pk: int, orgs: QuerySet[Organization] | None = None) -> ReviewRound:
     found = (
-        ReviewRound.objects.filter(pk=pk, request__case__in=readable_cases(user).values("pk"))
+        ReviewRound.objects.filter(pk=pk, request__case__in=readable_cases(user, orgs).values("pk"))
         .select_related(
             "request__case__organization",
             "request__case__matter",
