@@ -18,10 +18,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from zhifa.core.models import Organization, User
-from zhifa.core.selectors import get_scoped, scope
 from zhifa.laws.segment import query_terms
 from zhifa.powers.models import DiscretionBenchmark, ListStatus, Matter, PowerList
 from zhifa.registry.models import EnforcementBody, Officer, OfficerStatus
+from zhifa.registry.selectors import readable_body_orgs
 
 from .models import FeedEntry, Publication, PubStatus
 
@@ -319,8 +319,16 @@ def body_history(org: Organization):
 
 
 def staff_publications(user: User) -> QuerySet[Publication]:
-    return scope(Publication.objects.select_related("organization"), user)
+    """Publications of the bodies the user reads: where they act or supervise, and the body
+    their unit belongs to (an officer of the enforcement team reads the township's items),
+    the registry's rule."""
+    return Publication.objects.filter(
+        organization__in=readable_body_orgs(user).values("pk")
+    ).select_related("organization")
 
 
 def get_staff_publication(user: User, pk: int) -> Publication:
-    return get_scoped(Publication.objects.select_related("organization"), user, pk=pk)
+    pub = staff_publications(user).filter(pk=pk).first()
+    if pub is None:
+        raise Http404("未找到该公示信息。")
+    return pub
