@@ -20,6 +20,16 @@ class BodyProfileOut(Schema):
     area: str
 
 
+class ReviewerRatioOut(Schema):
+    """法制审核人员 ≥ 5 % of the in-post officers and ≥ 1 (zhifa.registry.rules)."""
+
+    ok: bool
+    reviewers: int
+    officers: int
+    required: int
+    message: str
+
+
 class BodyOut(Schema):
     id: int
     name: str
@@ -30,6 +40,67 @@ class BodyOut(Schema):
     parent_id: int | None
     registered: bool
     profile: BodyProfileOut | None
+    reviewer_ratio: ReviewerRatioOut | None
+
+
+class BodyIn(Schema):
+    """The body profile: all fields to register it, those to change for an update."""
+
+    uscc: str | None = None
+    kind: str | None = None
+    head_name: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    supervision_phone: str | None = None
+    categories: list[str] | None = None
+    area: str | None = None
+
+
+class AdviserIn(Schema):
+    name: str
+    law_firm_id: int
+    practising_certificate_no: str
+
+
+class AdviserPatch(Schema):
+    name: str | None = None
+    law_firm_id: int | None = None
+    practising_certificate_no: str | None = None
+    active: bool | None = None
+
+
+class AdviserOut(Schema):
+    id: int
+    body_id: int
+    name: str
+    law_firm_id: int
+    law_firm_name: str
+    practising_certificate_no: str
+    active: bool
+
+
+class ReviewerIn(Schema):
+    officer_id: int | None = None
+    adviser_id: int | None = None
+    appointed_on: datetime.date
+    first_time: bool
+
+
+class ReviewerWithdrawIn(Schema):
+    withdrawn_on: datetime.date
+    reason: str = ""
+
+
+class ReviewerOut(Schema):
+    id: int
+    body_id: int
+    officer_id: int | None
+    adviser_id: int | None
+    name: str
+    appointed_on: datetime.date
+    first_time: bool
+    active: bool
+    withdrawn_on: datetime.date | None
 
 
 class OfficerOut(Schema):
