@@ -7,12 +7,23 @@ class ReviewConfig(AppConfig):
     verbose_name = "法制审核"
 
     def ready(self) -> None:
+        from zhifa.cases import gates
         from zhifa.core.navigation import NavItem, register
         from zhifa.ledger import events
 
-        from .services import EVENTS
+        from .services import EVENTS, decision_gate
 
         for event_type, label in EVENTS.items():
             events.register(event_type, label, schema_version=1)
         register(NavItem("法制审核", "review:index", "business.view"))
         register(NavItem("法制审核统计", "review:stats", "review.stats"))
+        # Explicit registry, not a signal: the decide transitions of penalty, coercion and
+        # licensing cases ask every registered gate.
+        gates.register_decision_gate(decision_gate)
+
+    def demo_data(self, world) -> None:
+        """Called by `zhifa demo`: 大兴乡's catalogue, a major case passing review after one
+        存在问题 round, and one under collective deliberation (fictional people; idempotent)."""
+        from .demo import build_review_demo
+
+        build_review_demo(world)

@@ -295,11 +295,18 @@ def rules_of(catalogue: CatalogueVersion | None) -> tuple[RuleSpec, ...]:
     return tuple(RuleSpec.from_row(r) for r in catalogue.rules.all())
 
 
-def evaluate(case, circumstances: dict[str, Any] | None = None) -> Determination:
-    """Judge the case against the catalogue in force for its body. Returns an unsaved
-    Determination: `major`, `reasons` (the matched rules as they read now), the catalogue
-    version (0 = the default catalogue) and whether collective deliberation is required."""
-    catalogue = catalogue_in_force(case.organization_id)
+_IN_FORCE = object()
+
+
+def evaluate(
+    case, circumstances: dict[str, Any] | None = None, catalogue: Any = _IN_FORCE
+) -> Determination:
+    """Judge the case against the catalogue in force for its body (or the given version; None
+    = the default catalogue). Returns an unsaved Determination: `major`, `reasons` (the matched
+    rules as they read now), the catalogue version (0 = the default catalogue) and whether
+    collective deliberation is required."""
+    if catalogue is _IN_FORCE:
+        catalogue = catalogue_in_force(case.organization_id)
     facts = facts_of(case, circumstances)
     reasons = []
     deliberation = False

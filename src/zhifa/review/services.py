@@ -362,6 +362,13 @@ def decision_gate(case: Case) -> str | None:
     determination = Determination.objects.filter(case_id=case.pk).first()
     if determination is None:
         determination = cat.evaluate(case)
+    elif not determination.major:
+        # The catalogue version stays the stored one; the facts may have changed since (a
+        # heavier penalty notified again, a hearing held): judge them by that version.
+        declared = {k: determination.facts.get(k) for k in cat.CIRCUMSTANCES}
+        now = cat.evaluate(case, declared, catalogue=determination.catalogue)
+        if now.major:
+            determination = now
     passed = (case.data or {}).get("review_passed") is True
     if determination.major and not passed:
         return f"{ART58}。{cat.describe(determination)}请先提交法制审核，审核通过后再作出决定。"
