@@ -47,10 +47,17 @@ def get_matter(user, pk: int) -> Matter:
     return obj
 
 
-def benchmarks(user, *, search: str = "", basis: str = "") -> QuerySet[DiscretionBenchmark]:
+def benchmarks(
+    user, *, search: str = "", basis: str = "", owner: str = ""
+) -> QuerySet[DiscretionBenchmark]:
+    """``owner``: "own" = the bodies' own benchmarks, "reference" = reference tables."""
     qs = DiscretionBenchmark.objects.filter(
         Q(organization__isnull=True) | Q(organization__in=readable_body_orgs(user).values("pk"))
     )
+    if owner == "own":
+        qs = qs.filter(organization__isnull=False)
+    elif owner == "reference":
+        qs = qs.filter(organization__isnull=True)
     if search.strip():
         qs = qs.filter(violation__icontains=search.strip())
     if basis.strip():
@@ -65,11 +72,22 @@ def get_benchmark(user, pk: int) -> DiscretionBenchmark:
     return obj
 
 
-def no_penalty_items(user) -> QuerySet[NoPenaltyItem]:
-    """Reference lists (no organisation) and those of the bodies the user reads."""
-    return NoPenaltyItem.objects.filter(
+def no_penalty_items(user, *, list_name: str = "", search: str = "") -> QuerySet[NoPenaltyItem]:
+    """Reference lists (no organisation) and those of the bodies the user reads; ``search``
+    matches the violation, the conditions or the legal basis."""
+    qs = NoPenaltyItem.objects.filter(
         Q(organization__isnull=True) | Q(organization__in=readable_body_orgs(user).values("pk"))
     ).select_related("organization")
+    if list_name:
+        qs = qs.filter(list_name=list_name)
+    search = search.strip()
+    if search:
+        qs = qs.filter(
+            Q(violation__icontains=search)
+            | Q(conditions__icontains=search)
+            | Q(legal_basis__icontains=search)
+        )
+    return qs
 
 
 def get_no_penalty_item(user, pk: int) -> NoPenaltyItem:

@@ -78,14 +78,20 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def discretion(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")[:64]
     basis = request.GET.get("basis", "")[:64]
-    qs = selectors.benchmarks(request.user, search=q, basis=basis)
+    owner = request.GET.get("owner", "")
+    if owner not in ("own", "reference"):
+        owner = ""
+    qs = selectors.benchmarks(request.user, search=q, basis=basis, owner=owner)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "powers/discretion.html",
         {
             "page": page,
-            "selected": {"q": q, "basis": basis},
+            "selected": {"q": q, "basis": basis, "owner": owner},
+            "query": query.urlencode(),
             "manageable": _manageable(request.user),
         },
     )
@@ -108,10 +114,23 @@ def benchmark_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @business_view
 @require_GET
 def no_penalty(request: HttpRequest) -> HttpResponse:
+    list_name = request.GET.get("list", "")
+    if list_name not in services.NO_PENALTY_LISTS:
+        list_name = ""
+    search = request.GET.get("q", "")[:64]
     manageable = _manageable(request.user)
     managed_ids = {org.pk for org in manageable}
     rows = [
         {"item": item, "can_edit": item.organization_id in managed_ids}
-        for item in selectors.no_penalty_items(request.user)
+        for item in selectors.no_penalty_items(request.user, list_name=list_name, search=search)
     ]
-    return render(request, "powers/no_penalty.html", {"rows": rows, "manageable": manageable})
+    return render(
+        request,
+        "powers/no_penalty.html",
+        {
+            "rows": rows,
+            "manageable": manageable,
+            "lists": services.NO_PENALTY_LISTS,
+            "selected": {"list": list_name, "q": search},
+        },
+    )

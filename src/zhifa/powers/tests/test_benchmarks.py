@@ -286,3 +286,36 @@ def test_real_jiangmen_table_round_trips_through_excel(world):
     assert report.ok, report.errors[:5]
     assert report.unchanged == qs.count() == 165
     assert not _events().exists()
+
+
+def _merged() -> bytes:
+    wb = load_workbook(io.BytesIO(_xlsx(GOOD)))
+    wb.worksheets[0].merge_cells("A2:A3")
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _wrong_headers() -> bytes:
+    wb = load_workbook(io.BytesIO(_xlsx(GOOD)))
+    wb.worksheets[0].cell(row=1, column=HEADERS.index("档次") + 1, value="等级")
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (_wrong_headers, "缺少列：档次"),
+        (_merged, "合并单元格"),
+        (lambda: b"\xd0\xcf\x11\xe0" + b"\0" * 100, "另存为 .xlsx"),
+        (lambda: b"PK\x03\x04 corrupt", "不是有效的 .xlsx"),
+        (lambda: b"", "文件为空"),
+    ],
+)
+def test_bad_files_are_reported_and_import_nothing(world, data, message):
+    report = excel.import_benchmarks(world.users["bodyhead"], world.orgs["daxing"], data())
+    assert not report.ok
+    assert any(message in e.message_zh for e in report.errors), report.errors
+    assert not DiscretionBenchmark.objects.exists() and not _events().exists()

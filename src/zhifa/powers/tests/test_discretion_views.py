@@ -255,3 +255,23 @@ def test_anonymous_is_sent_to_login(world, own):
     for url in manage_urls(world, own):
         response = Client().get(url)
         assert response.status_code == 302 and "/login" in response["Location"], url
+
+
+def test_list_filters(world, own, client_for):
+    client = client_for("officer")
+    own_only = client.get("/powers/discretion/", {"owner": "own"}).content.decode()
+    assert "露天焚烧秸秆" in own_only and "超标排放" not in own_only
+    ref_only = client.get("/powers/discretion/", {"owner": "reference"}).content.decode()
+    assert "超标排放" in ref_only and "露天焚烧秸秆" not in ref_only
+    services.save_no_penalty_item(
+        None,
+        world.orgs["daxing"],
+        "大兴乡不予处罚清单",
+        "2",
+        list_name="首违不罚",
+        violation="乱贴广告",
+    )
+    page = client.get("/powers/no-penalty/", {"list": "首违不罚"}).content.decode()
+    assert "乱贴广告" in page and "占道堆放杂物" not in page
+    page = client.get("/powers/no-penalty/", {"q": "占道"}).content.decode()
+    assert "占道堆放杂物" in page and "乱贴广告" not in page and "未按规定公开" not in page
