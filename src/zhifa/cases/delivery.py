@@ -167,6 +167,10 @@ def record_service(
         if mode not in ServiceMode.values:
             raise ValidationError("请选择送达方式。", code="mode")
         delivered = _date(delivered_on)
+        if document == "decision" and case.decided_on and delivered < case.decided_on:
+            raise ValidationError(
+                f"送达日期（{delivered}）早于处罚决定作出日期（{case.decided_on}）。", code="date"
+            )
         recipient = records._text(recipient, "签收人", required=False, max_length=64)
         witness = records._text(witness, "见证人", required=False, max_length=64)
         address = records._text(address, "送达地址", required=False)

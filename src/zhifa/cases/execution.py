@@ -33,6 +33,7 @@ __all__ = [
     "SURCHARGE_RATE",
     "WORKING_DAY_PERIODS",
     "PaymentStatus",
+    "figures",
     "payment_due_on",
     "payment_status",
     "payments",
@@ -144,22 +145,19 @@ def _served(case: Case) -> datetime.date | None:
     return delivery.first_served_on(case, "decision") or case.served_on
 
 
-def payment_status(case: Case, on_date: datetime.date | None = None) -> PaymentStatus:
-    """What the party owes on ``on_date``. The surcharge runs on the fine until the day it is
-    paid in full; payments go to the fine first."""
-    on_date = on_date or timezone.localdate()
+def figures(
+    fine: Decimal,
+    served_on: datetime.date,
+    paid: list[Payment] | tuple[Payment, ...],
+    on_date: datetime.date,
+) -> PaymentStatus:
+    """What is owed on ``on_date`` for a fine served on ``served_on`` with these payments.
+    The surcharge runs on the fine until the day it is paid in full; payments go to the fine
+    first."""
     zero = Decimal("0.00")
-    fine = case.fine_amount
-    if not fine:
-        return PaymentStatus("no_fine", "无罚款", None, None, None, 0, zero, False, zero, zero, ())
-    served = _served(case)
-    done = tuple(payments(case))
-    paid = sum((p.amount for p in done), zero)
-    if served is None:
-        return PaymentStatus(
-            "not_served", "决定书未送达", fine, None, None, 0, zero, False, paid, fine - paid, done
-        )
-    due = payment_due_on(served)
+    done = tuple(sorted(paid, key=lambda p: (p.paid_on, p.record_id)))
+    total = sum((p.amount for p in done), zero)
+    due = payment_due_on(served_on)
     fine_paid_on = None
     running = zero
     for p in done:
@@ -169,8 +167,7 @@ def payment_status(case: Case, on_date: datetime.date | None = None) -> PaymentS
             break
     end = min(on_date, fine_paid_on) if fine_paid_on else on_date
     late = surcharge(fine, due, end)
-    days_late = max(0, (end - due).days)
-    outstanding = max(zero, fine + late - paid)
+    outstanding = max(zero, fine + late - total)
     if outstanding == 0:
         status, label = "paid", "已缴清"
     elif on_date > due:
@@ -178,18 +175,35 @@ def payment_status(case: Case, on_date: datetime.date | None = None) -> PaymentS
     else:
         status, label = "due", "待缴纳"
     return PaymentStatus(
-        status,
-        label,
-        fine,
-        served,
-        due,
-        days_late,
-        late,
-        late >= fine,
-        paid,
-        outstanding,
-        done,
+        status=status,
+        label=label,
+        fine=fine,
+        served_on=served_on,
+        due_on=due,
+        days_late=max(0, (end - due).days),
+        surcharge=late,
+        surcharge_capped=late >= fine,
+        paid=total,
+        outstanding=outstanding,
+        payments=done,
     )
+
+
+def payment_status(case: Case, on_date: datetime.date | None = None) -> PaymentStatus:
+    """The case's fine on ``on_date`` (today by default): see :func:`figures`."""
+    on_date = on_date or timezone.localdate()
+    zero = Decimal("0.00")
+    fine = case.fine_amount
+    if not fine:
+        return PaymentStatus("no_fine", "无罚款", None, None, None, 0, zero, False, zero, zero, ())
+    served = _served(case)
+    done = tuple(payments(case))
+    if served is None:
+        paid = sum((p.amount for p in done), zero)
+        return PaymentStatus(
+            "not_served", "决定书未送达", fine, None, None, 0, zero, False, paid, fine - paid, done
+        )
+    return figures(fine, served, done, on_date)
 
 
 def _paid_on(value: Any) -> datetime.date:

@@ -35,8 +35,9 @@ from zhifa.evidence.models import EvidenceRecord
 from zhifa.ledger import events
 from zhifa.ledger import services as ledger
 from zhifa.ledger.canonical import canonical_json
-from zhifa.registry.models import Officer, OfficerStatus
+from zhifa.registry.models import Officer
 
+from . import rules
 from .models import Case, CaseOfficer, Party, Record, RecordKind, Signature, SignerRole
 
 __all__ = [
@@ -219,7 +220,7 @@ def _gps(latitude: Any, longitude: Any) -> tuple[Decimal | None, Decimal | None]
 
 def _officers(case: Case, officer_ids: Iterable[Any], on: datetime.date) -> list[Officer]:
     """The officers present: at least two, each assigned to the case and not recused, in post,
-    with a 行政执法证 valid on the day (行政处罚法第四十二条)."""
+    with a 行政执法证 valid on the day and covering the matter's field (行政处罚法第四十二条)."""
     try:
         ids = sorted({int(i) for i in officer_ids or ()})
     except (TypeError, ValueError):
@@ -241,17 +242,11 @@ def _officers(case: Case, officer_ids: Iterable[Any], on: datetime.date) -> list
         officer = assignment.officer
         if assignment.recused:
             raise ValidationError(f"{officer.name}已回避本案，不能参与。", code="recused")
-        if officer.status != OfficerStatus.ACTIVE:
+        # Status, certificate validity and field: the cases rule (rules.officer_problem).
+        problem = rules.officer_problem(officer, case, on)
+        if problem:
             raise ValidationError(
-                f"{officer.name}当前状态为“{officer.get_status_display()}”，不能执法。",
-                code="officer_status",
-            )
-        if not (officer.certificate_issued_on <= on <= officer.certificate_expires_on):
-            raise ValidationError(
-                f"{officer.name}的行政执法证（{officer.certificate_no}）在 {on} 不在有效期内"
-                f"（{officer.certificate_issued_on} 至 {officer.certificate_expires_on}），"
-                f"不具有执法资格。依据{LAW_TWO_OFFICERS}",
-                code="certificate",
+                f"{problem}，不能作为在场执法人员。{rules.OFFICERS_BASIS}。", code="certificate"
             )
         chosen.append(officer)
     return chosen
