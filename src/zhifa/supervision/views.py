@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,6 +25,12 @@ from .forms import ComplaintForm, LookupForm, NoteForm
 from .models import OPEN_STATUSES, Complaint, Status
 
 NOT_FOUND = "未找到该投诉，请核对查询码。"
+
+
+def _public(request, template: str, context: dict, status: int = 200) -> HttpResponse:
+    """A page in the portal's shell (public/base.html), which links to both complaint pages."""
+    links = {"complaint_url": reverse("complaints:new"), "lookup_url": reverse("complaints:lookup")}
+    return render(request, template, {**links, **context}, status=status)
 
 
 # ---------------------------------------------------------------- public
@@ -41,7 +48,7 @@ def _form_page(request, form, *, errors=(), status=200) -> HttpResponse:
         form.data = data
     else:
         form.initial["challenge"] = challenge.token
-    return render(
+    return _public(
         request,
         "supervision/public_new.html",
         {"form": form, "errors": list(errors), "question": challenge.question},
@@ -67,33 +74,31 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         return _form_page(request, form, errors=exc.messages, status=400)
     context = {"complaint": complaint, "days": services.handling_days()}
-    return render(request, "supervision/public_done.html", context)
+    return _public(request, "supervision/public_done.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def complaint_lookup(request: HttpRequest) -> HttpResponse:
     """POST, so the number stays out of URLs, access logs and browser history."""
     if request.method == "GET":
-        return render(request, "supervision/public_lookup.html", {"form": LookupForm()})
+        return _public(request, "supervision/public_lookup.html", {"form": LookupForm()})
     form = LookupForm(request.POST)
     wait = guard.hit("lookup", client_ip(request))
     if wait is not None:
         context = {"form": form, "error": guard.wait_message(wait)}
-        return render(request, "supervision/public_lookup.html", context, status=429)
+        return _public(request, "supervision/public_lookup.html", context, status=429)
     complaint = selectors.public_lookup(form.data.get("number", "")) if form.is_valid() else None
     if complaint is None:
         error = NOT_FOUND if form.data.get("number", "").strip() else "请填写查询码。"
         context = {"form": form, "error": error}
-        return render(request, "supervision/public_lookup.html", context, status=404)
+        return _public(request, "supervision/public_lookup.html", context, status=404)
     # Status and reply only: the lookup shows nothing the number's holder did not write.
     result = {
         "status": complaint.get_status_display(),
         "reply": complaint.reply if complaint.status in (Status.HANDLED, Status.CLOSED) else "",
     }
-    return render(
-        request,
-        "supervision/public_lookup.html",
-        {"form": LookupForm(), "result": result},
+    return _public(
+        request, "supervision/public_lookup.html", {"form": LookupForm(), "result": result}
     )
 
 

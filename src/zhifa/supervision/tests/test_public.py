@@ -50,6 +50,8 @@ def test_form_page_is_public_and_accessible(world):
     # The question is a label of its input: read by screen readers, no script needed.
     assert '<label for="id_answer">验证题：' in html
     assert "<script" not in html
+    # In the portal's shell, which links both complaint pages.
+    assert "行政执法公示平台" in html and f'href="{LOOKUP}"' in html
 
 
 def test_submit_shows_tracking_number(world):
