@@ -238,20 +238,45 @@ def _is_masked_already(value: str) -> bool:
     return "某" in value or "*" in value or "X" in value or bool(_ALREADY_MASKED.match(value))
 
 
-# Words that follow a label like a name does (当事人陈述、申辩) but are not names.
-_NOT_NAMES = frozenset({"陈述", "申辩", "成品库", "于是", "单位", "本人", "未成年"})
+# Words that follow a label like a name does (当事人陈述、申辩) or open a line before a colon
+# (商标:) but are not names.
+_NOT_NAMES = frozenset(
+    {"陈述", "申辩", "成品库", "于是", "单位", "本人", "未成年", "商标", "时间", "金额", "方式"}
+)
+# A decision addressed to a person opens with the name alone on its line: "张三：".
+_ADDRESSEE = re.compile(rf"(?:^|\n)[ \t|]*(?P<name>{_NAME_BODY})[ \t]*[:：]", re.M)
 
 
-def names_in_context(text: str) -> list[str]:
-    """Individuals' names recognised from their context (see the module docstring)."""
+def _listed_next_to(text: str, known: str) -> list[str]:
+    """Names listed with a known one: 张三、李四 / 李四、张三 / 张三和李四. The neighbour must fill
+    the whole slot between punctuation, so a word running on is never taken."""
+    k = re.escape(known)
+    after = re.compile(f"{k}[、和及与](?P<name>{_NAME_BODY}){_NAME_END}")
+    before = re.compile(f"(?<![{_HAN}])(?P<name>{_NAME_BODY})[、和及与]{k}")
+    return [m.group("name") for p in (after, before) for m in p.finditer(text)]
+
+
+def _acceptable(name: str) -> bool:
+    return not (name in _NOT_NAMES or name[:2] in _NOT_NAMES or _is_masked_already(name))
+
+
+def names_in_context(text: str, known: Iterable[str] = ()) -> list[str]:
+    """Individuals' names recognised from their context (see the module docstring), and the
+    names listed next to them or next to the `known` ones."""
     found: list[str] = []
-    for pattern in (_LABELLED_NAME, _BRACKETED_NAME, _SEXED_NAME):
+    for pattern in (_LABELLED_NAME, _BRACKETED_NAME, _SEXED_NAME, _ADDRESSEE):
         for m in pattern.finditer(text):
             name = m.group("name")
-            if name in _NOT_NAMES or name[:2] in _NOT_NAMES:
-                continue
-            if not _is_masked_already(name) and name not in found:
+            if _acceptable(name) and name not in found:
                 found.append(name)
+    queue = [*found, *(n for n in known if n)]
+    seen = set(queue)
+    while queue:  # 张三、李四、王五: each name found brings its neighbours
+        for name in _listed_next_to(text, queue.pop()):
+            if _acceptable(name) and name not in seen:
+                seen.add(name)
+                found.append(name)
+                queue.append(name)
     return found
 
 
@@ -281,9 +306,10 @@ def _candidates(text: str, names: Iterable[str], detect_names: bool = True) -> l
         value = m.group("addr")
         if not _is_masked_already(value) and len(value) >= 4:
             add(m.start("addr"), m.end("addr"), KIND_ADDRESS, mask_address(value))
-    wanted = {n.strip() for n in names if n and n.strip()}
+    # A name the text already shows masked (张某, 李**) needs nothing more.
+    wanted = {n.strip() for n in names if n and n.strip() and not _is_masked_already(n.strip())}
     if detect_names:
-        wanted.update(names_in_context(text))
+        wanted.update(names_in_context(text, wanted))
     for name in wanted:
         masked = mask_person_name(name)
         for m in re.finditer(re.escape(name), text):

@@ -142,3 +142,67 @@ def test_names_longest_first_and_compound_surname():
 
 def test_no_names_given_means_names_stay():
     assert mask_text("张三到场") == "张三到场"
+
+
+# ---- home addresses and names found from context (all fictional)
+
+
+def test_home_address_keeps_the_county_and_hides_the_rest():
+    text = "住址：云南省临沧市耿马傣族佤族自治县大兴乡示例村3组8号。"
+    assert mask_text(text) == "住址：云南省临沧市耿马傣族佤族自治县***。"
+    assert mask_text("现住 桃源县示例镇示例村") == "现住 桃源县***"
+
+
+def test_business_and_unit_addresses_stay():
+    for text in (
+        "经营场所：示例市示例区示例路1号",
+        "住所：示例市示例区示例路1号",
+        "单位住址 示例省示例市示例区",
+    ):
+        assert mask_text(text) == text
+
+
+def test_already_masked_values_are_not_touched():
+    text = "姓名：李**，住址：示例县**村委会**小组**号，电话157********"
+    assert mask_text(text) == text
+    assert find_personal_items(text, names=["李**"]) == []
+
+
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("法定代表人：王测试\n", "法定代表人：王某\n"),
+        ("法定代表人（负 责 人）:赵测试 电话", "法定代表人（负 责 人）:赵某 电话"),
+        ("示例食品店（钱测试）", "示例食品店（钱某）"),
+        ("委托代理人：孙测，男，汉族", "委托代理人：孙某，男，汉族"),
+        ("被处罚人姓名:周测试 性别:男", "被处罚人姓名:周某 性别:男"),
+        ("吴测试：\n我局于2023年立案。", "吴某：\n我局于2023年立案。"),
+        ("相关人郑测试、冯测《询问笔录》", "相关人郑某、冯某《询问笔录》"),
+    ],
+)
+def test_names_found_from_context(text, masked):
+    assert mask_text(text) == masked
+
+
+def test_a_name_found_once_is_masked_everywhere():
+    text = "经营者：陈测试。经查，陈测试未取得许可，陈测试签字。"
+    assert mask_text(text) == "经营者：陈某。经查，陈某未取得许可，陈某签字。"
+
+
+def test_names_listed_next_to_a_known_one():
+    text = "雇佣蒋测试和韩测林运输，有照片1份、韩测林、蒋测试、杨测试询问笔录。"
+    masked = mask_text(text, names=["杨测试"])
+    assert masked == "雇佣蒋某和韩某运输，有照片1份、韩某、蒋某、杨某询问笔录。"
+
+
+def test_words_after_labels_are_not_names():
+    text = (
+        "当事人陈述、申辩意见；当事人安排员工；当事人于2024年；法定代表人身份证复印件；单位：示例"
+    )
+    assert mask_text(text) == text
+
+
+def test_officers_named_in_the_text_are_not_masked():
+    # 执法人员 are published by law; only context labels for other people trigger masking.
+    text = "执法人员胡测试、杨测某出示执法证后检查。"
+    assert mask_text(text) == text

@@ -108,11 +108,11 @@ def test_review_remasks_edited_text_and_extra_names(daxing, facts):
     pub = services.review(
         daxing.users["reviewer"],
         pub,
-        facts="经查，当事人与刘测某某共同堆放，另联系电话13711112222。",
-        extra_names=("刘测某某",),
+        facts="经查，当事人与刘测林共同堆放，另联系电话13711112222。",
+        extra_names=("刘测林",),
     )
     assert pub.status == PubStatus.REVIEWED
-    assert "13711112222" not in pub.facts and "刘测某某" not in pub.facts
+    assert "13711112222" not in pub.facts and "刘测林" not in pub.facts
 
 
 def test_publish_only_by_the_deciding_body(daxing, facts):
