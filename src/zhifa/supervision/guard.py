@@ -13,6 +13,7 @@ which an intranet deployment could not reach anyway."""
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import math
 import secrets
 import time
@@ -42,13 +43,27 @@ def rate(scope: str) -> tuple[int, int]:
     return tuple(getattr(settings, f"COMPLAINT_RATE_{scope.upper()}", DEFAULT_RATES[scope]))
 
 
+def _client_key(ip: str | None) -> str:
+    """IPv4 per address; IPv6 per /64, the block one household or phone is given, so that
+    walking through its addresses does not reset the count."""
+    try:
+        address = ipaddress.ip_address(ip or "")
+    except ValueError:
+        return "unknown"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 def hit(scope: str, ip: str | None) -> int | None:
     """Count one request from this IP. None if allowed, else the seconds until the window
     ends (every request counts, refused ones too, so hammering never opens the gate)."""
     limit, window = rate(scope)
     now = _now()
     slot = int(now // window)
-    digest = hashlib.sha256((ip or "unknown").encode()).hexdigest()[:32]
+    digest = hashlib.sha256(_client_key(ip).encode()).hexdigest()[:32]
     key = f"zhifa:ratelimit:{scope}:{digest}:{slot}"
     cache.add(key, 0, timeout=window + 5)
     try:

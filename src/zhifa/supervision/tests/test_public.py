@@ -218,3 +218,14 @@ def test_body_over_the_upload_limit_refused(world, settings):
     response = client.post(NEW, form_data(world, client, text="很" * 200_000))
     assert response.status_code == 400
     assert not Complaint.objects.exists()
+
+
+def test_ipv6_counted_per_64_block(world, make_complaint, settings):
+    settings.COMPLAINT_RATE_LOOKUP = (2, 600)
+    c = make_complaint()
+    for suffix in ("1", "2"):
+        Client(REMOTE_ADDR=f"2001:db8:1:2::{suffix}").post(LOOKUP, {"number": "x"})
+    response = Client(REMOTE_ADDR="2001:db8:1:2::3").post(LOOKUP, {"number": c.tracking_no})
+    assert response.status_code == 429
+    other = Client(REMOTE_ADDR="2001:db8:1:3::1").post(LOOKUP, {"number": c.tracking_no})
+    assert other.status_code == 200
