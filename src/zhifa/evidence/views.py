@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from zhifa.core.models import Membership, Organization, Role, User
 from zhifa.core.selectors import acting_organizations
 
-from . import selectors, services
+from . import selectors, services, uploads
 from .forms import EvidenceUploadForm
 
 logger = logging.getLogger(__name__)
@@ -187,3 +188,96 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     response["X-Evidence-SM3"] = record.file.digest
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- resumable uploads (JSON, for capture.js) -----------------------------------------------
+
+
+def _json_error(message: str, status: int, **extra) -> JsonResponse:
+    return JsonResponse({"error": message, **extra}, status=status)
+
+
+def _upload_errors(func):
+    """Chinese refusals as JSON: the phone shows them and knows where to resume."""
+
+    @wraps(func)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return func(request, *args, **kwargs)
+        except uploads.ChunkRefused as exc:
+            return _json_error(exc.messages[0], 409, received=exc.received, code=exc.code)
+        except ValidationError as exc:
+            return _json_error(exc.messages[0], 400)
+        except PermissionDenied as exc:
+            return _json_error(str(exc) or "您没有执行此操作的权限。", 403)
+
+    return wrapper
+
+
+@login_required
+@require_http_methods(["POST"])
+@_upload_errors
+def upload_start(request: HttpRequest) -> HttpResponse:
+    """POST organization, subject, filename, size[, chunk_size] → the session (201)."""
+    organization = (
+        acting_organizations(request.user).filter(pk=request.POST.get("organization") or 0).first()
+    )
+    if organization is None:
+        raise PermissionDenied("您不能为该组织登记证据。")
+    session = uploads.start_upload(
+        request.user,
+        organization=organization,
+        subject=request.POST.get("subject", ""),
+        filename=request.POST.get("filename", ""),
+        total_size=request.POST.get("size"),
+        chunk_size=request.POST.get("chunk_size"),
+    )
+    return JsonResponse(_session_json(session), status=201)
+
+
+def _session_json(session) -> dict:
+    data = uploads.as_json(session)
+    data["chunk_url"] = reverse("evidence:upload_chunk", args=[session.pk])
+    data["status_url"] = reverse("evidence:upload_status", args=[session.pk])
+    data["finish_url"] = reverse("evidence:upload_finish", args=[session.pk])
+    return data
+
+
+@login_required
+@require_GET
+def upload_status(request: HttpRequest, pk) -> HttpResponse:
+    """Where to resume after a reconnect."""
+    return JsonResponse(_session_json(uploads.get_session(request.user, pk)))
+
+
+@login_required
+@require_http_methods(["PUT", "POST"])
+@_upload_errors
+def upload_chunk(request: HttpRequest, pk) -> HttpResponse:
+    """The raw chunk as the body, ``?offset=N``; optional ``X-Chunk-SHA256``."""
+    session = uploads.get_session(request.user, pk)
+    # Read at most one byte more than a chunk: a longer body is refused, not buffered.
+    data = request.read(session.chunk_size + 1)
+    session = uploads.put_chunk(
+        request.user,
+        pk,
+        offset=request.GET.get("offset"),
+        data=data,
+        sha256=request.headers.get("X-Chunk-SHA256"),
+    )
+    return JsonResponse(_session_json(session))
+
+
+@login_required
+@require_http_methods(["POST"])
+@_upload_errors
+def upload_finish(request: HttpRequest, pk) -> HttpResponse:
+    """Assemble and store as evidence (a retry returns the same record)."""
+    record = uploads.finish_upload(request.user, pk)
+    return JsonResponse(
+        {
+            "evidence_id": record.pk,
+            "digest": record.file.digest,
+            "list_url": _list_url(record.subject),
+        }
+    )
