@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import math
+import os
 import secrets
 import time
 import unicodedata
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 _SALT = "zhifa.supervision.human-check"
 CHALLENGE_MAX_AGE = 2 * 60 * 60
@@ -40,7 +41,22 @@ def _now() -> float:
 
 
 def rate(scope: str) -> tuple[int, int]:
-    return tuple(getattr(settings, f"COMPLAINT_RATE_{scope.upper()}", DEFAULT_RATES[scope]))
+    """(limit, window seconds): settings.COMPLAINT_RATE_<SCOPE>, else the environment's
+    ZHIFA_COMPLAINT_RATE_<SCOPE> as "limit/seconds" (e.g. "5/3600"), else the default."""
+    name = f"COMPLAINT_RATE_{scope.upper()}"
+    value = getattr(settings, name, None)
+    if value is not None:
+        return int(value[0]), int(value[1])
+    text = os.environ.get(f"ZHIFA_{name}", "").strip()
+    if text:
+        try:
+            limit, window = (int(part) for part in text.split("/"))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"环境变量 ZHIFA_{name} 应为“次数/秒数”，例如 5/3600，当前值：{text!r}"
+            ) from None
+        return limit, window
+    return DEFAULT_RATES[scope]
 
 
 def _client_key(ip: str | None) -> str:

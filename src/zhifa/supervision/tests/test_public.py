@@ -229,3 +229,16 @@ def test_ipv6_counted_per_64_block(world, make_complaint, settings):
     assert response.status_code == 429
     other = Client(REMOTE_ADDR="2001:db8:1:3::1").post(LOOKUP, {"number": c.tracking_no})
     assert other.status_code == 200
+
+
+def test_rates_from_the_environment(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from zhifa.supervision import guard
+
+    assert guard.rate("submit") == guard.DEFAULT_RATES["submit"]
+    monkeypatch.setenv("ZHIFA_COMPLAINT_RATE_SUBMIT", "2/60")
+    assert guard.rate("submit") == (2, 60)
+    monkeypatch.setenv("ZHIFA_COMPLAINT_RATE_SUBMIT", "many")
+    with pytest.raises(ImproperlyConfigured):
+        guard.rate("submit")
