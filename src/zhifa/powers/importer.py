@@ -22,7 +22,7 @@ from django.db import transaction
 from zhifa.core.models import Organization
 
 from .amounts import parse_penalty
-from .models import DiscretionBenchmark, DiscretionGrade, NoPenaltyItem
+from .models import DiscretionBenchmark, DiscretionGrade, DiscretionImport, NoPenaltyItem
 
 JIANGMEN_SOURCE = "江门市生态环境违法行为行政处罚自由裁量权裁量标准参照表（2020，试行）"
 GUANGDONG_SOURCE = "广东省生态环境违法行为行政处罚罚款金额裁量表（2022）"
@@ -283,19 +283,34 @@ def _import_no_penalty(path: Path, rows, source: str) -> ImportReport:
 
 @transaction.atomic
 def import_discretion(path, organization: Organization | None = None) -> ImportReport:
-    """Import one file; the format is told by its fields. ValueError for an unknown format."""
+    """Import one file; the format is told by its fields. ValueError for an unknown format.
+    Each run's report is kept (:class:`DiscretionImport`) for the 导入报告 page."""
     path = Path(path)
     rows = _read_rows(path)
     if not rows:
         return ImportReport()
     keys = set(rows[0][1])
     if JIANGMEN_FIELDS <= keys:
-        return _import_jiangmen(path, rows, organization, JIANGMEN_SOURCE)
-    if GUANGDONG_FIELDS <= keys:
-        return _import_guangdong(path, rows, organization, GUANGDONG_SOURCE)
-    if NO_PENALTY_FIELDS <= keys:
-        return _import_no_penalty(path, rows, GUANGDONG_NO_PENALTY_SOURCE)
-    raise ValueError(f"{path.name}：无法识别的裁量基准格式（字段：{'、'.join(sorted(keys))}）")
+        source = JIANGMEN_SOURCE
+        report = _import_jiangmen(path, rows, organization, source)
+    elif GUANGDONG_FIELDS <= keys:
+        source = GUANGDONG_SOURCE
+        report = _import_guangdong(path, rows, organization, source)
+    elif NO_PENALTY_FIELDS <= keys:
+        source = GUANGDONG_NO_PENALTY_SOURCE
+        report = _import_no_penalty(path, rows, source)
+    else:
+        raise ValueError(f"{path.name}：无法识别的裁量基准格式（字段：{'、'.join(sorted(keys))}）")
+    DiscretionImport.objects.create(
+        source=source,
+        file_name=path.name[:300],
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        grades=report.grades,
+        problems=[list(p) for p in report.problems],
+    )
+    return report
 
 
 # The files `zhifa demo` loads as reference tables when ../shared/data/discretion exists.

@@ -206,3 +206,26 @@ class NoPenaltyItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.list_name} {self.item_no} {self.violation[:40]}"
+
+
+class DiscretionImport(models.Model):
+    """One run of the reference-table importer (``zhifa powers import-discretion``, ``zhifa
+    demo``) and its report: rows whose penalty could not be read are imported with their raw
+    text and listed here, so nothing is dropped silently and anyone can see what to check."""
+
+    source = models.CharField("来源表", max_length=200)
+    file_name = models.CharField("文件", max_length=300)
+    imported_at = models.DateTimeField("导入时间", auto_now_add=True)
+    created = models.PositiveIntegerField("新增", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    unchanged = models.PositiveIntegerField("未变", default=0)
+    grades = models.PositiveIntegerField("读取档次行", default=0)
+    problems = models.JSONField("问题", default=list)  # [[where, reason], ...]
+
+    class Meta:
+        verbose_name = "裁量基准导入报告"
+        verbose_name_plural = "裁量基准导入报告"
+        ordering = ["-imported_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{len(self.problems)}个问题）"

@@ -15,6 +15,7 @@ urlpatterns = [
     path("matters/<int:pk>/edit/", views_edit.matter_edit, name="matter_edit"),
     path("discretion/", views.discretion, name="discretion"),
     path("discretion/<int:pk>/", views.benchmark_detail, name="benchmark_detail"),
+    path("discretion/imports/", views.discretion_imports, name="discretion_imports"),
     path("discretion/<int:pk>/edit/", views_discretion.benchmark_edit, name="benchmark_edit"),
     path(
         "bodies/<int:org_id>/discretion/new/",

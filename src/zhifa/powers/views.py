@@ -14,7 +14,7 @@ from zhifa.registry.selectors import readable_body_orgs
 from zhifa.registry.views import business_view
 
 from . import flowchart, selectors, services
-from .models import Category
+from .models import Category, DiscretionImport
 
 
 def _manageable(user) -> list:
@@ -134,3 +134,12 @@ def no_penalty(request: HttpRequest) -> HttpResponse:
             "selected": {"list": list_name, "q": search},
         },
     )
+
+
+@business_view
+@require_GET
+def discretion_imports(request: HttpRequest) -> HttpResponse:
+    """The reference tables' import reports: rows whose penalty could not be read (imported
+    with their raw text) are listed, newest run first."""
+    runs = DiscretionImport.objects.all()[:50]
+    return render(request, "powers/discretion_imports.html", {"runs": runs})

@@ -183,3 +183,30 @@ def test_command_reports_counts_and_problems(tmp_path):
     out = StringIO()
     call_command("powers", "import-discretion", str(path), stdout=out)
     assert "新增 1" in out.getvalue() and "jm.jsonl:1（1-1）" in out.getvalue()
+
+
+def test_import_reports_are_kept_and_shown(tmp_path, world, client_for):
+    """Rows that could not be parsed are listed on the 导入报告 page (business users only)."""
+    from django.test import Client
+
+    from zhifa.powers.models import DiscretionImport
+
+    path = write_jsonl(
+        tmp_path / "jm.jsonl",
+        [
+            jm("3-1", "1", "超标0.5倍以下的", "责令改正，处十万元以上二十万元以下罚款"),
+            jm("3-1", "2", "超标0.5倍以上的", "处二十万元以上三十万元以下元罚款"),
+        ],
+    )
+    import_discretion(path)
+    run = DiscretionImport.objects.get()
+    assert (run.created, run.grades, run.file_name) == (1, 2, "jm.jsonl")
+    assert run.problems == [
+        ["jm.jsonl:2（3-1）", "未能解析罚款幅度：处二十万元以上三十万元以下元罚款"]
+    ]
+    page = client_for("officer").get("/powers/discretion/imports/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "1 行需要核对" in html and "jm.jsonl:2（3-1）" in html
+    assert client_for("sysadmin").get("/powers/discretion/imports/").status_code == 403
+    assert Client().get("/powers/discretion/imports/").status_code == 302
