@@ -201,7 +201,143 @@ def _penalty_path(opts: dict) -> list[tuple[str, str, Any]]:
     return steps
 
 
-PATHS = {"penalty_ordinary": _penalty_path}
+def wav_bytes(seconds: float = 0.2) -> bytes:
+    """A short silent WAV: a valid audio file for the audio-video record rules."""
+    import io
+    import wave
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\0\0" * int(8000 * seconds))
+    return buffer.getvalue()
+
+
+def add_av_record(cw: CaseWorld, case: Case, user: str = "officer") -> None:
+    """An audio record of the scene in the case's current stage, through the records app."""
+    import io
+
+    try:
+        from zhifa.cases.records import attach_media
+    except ImportError:  # pragma: no cover - until the records app lands
+        pytest.skip("记录服务（zhifa.cases.records）尚未提交")
+    attach_media(
+        cw.users[user],
+        case,
+        kind="audio",
+        upload=io.BytesIO(wav_bytes()),
+        filename="现场录音.wav",
+        officer_ids=[o.officer_id for o in case.case_officers.filter(recused=False)],
+    )
+
+
+def _simplified_path(opts: dict) -> list[tuple[str, str, Any]]:
+    today = _today()
+    fine = opts.get("fine", "100")
+    decision = {
+        "kinds": ["fine"] if fine else ["warning"],
+        "fine": fine or "",
+        "facts": "在禁止时段露天烧烤（示例）",
+        "basis": "《中华人民共和国大气污染防治法》第一百一十八条第三款",
+        "showed_certificate": True,
+        "place": "大兴乡集镇（示例）",
+    }
+    steps = [("decide_on_spot", "officer", decision), ("file_report", "officer", {})]
+    if fine:
+        steps += [
+            ("record_execution", "officer", {"done_on": today, "manner": "performed"}),
+            ("close", "unithead", {}),
+        ]
+    else:
+        steps.append(("close_warning", "unithead", {}))
+    return [*steps, ("archive", "officer", {})]
+
+
+def _inspection_path(opts: dict) -> list[tuple[str, str, Any]]:
+    today = _today()
+    return [
+        ("approve", "unithead", {"plan": "检查安全生产状况（示例）"}),
+        ("notify", "officer", {"notified_on": today, "manner": "written"}),
+        (
+            "inspect",
+            "officer",
+            {"inspected_on": today, "showed_certificate": True, "findings": "未发现问题"},
+        ),
+        ("record_result", "officer", {"result": "no_issue", "record": "检查记录（示例）"}),
+        ("give_feedback", "officer", {"fed_back_on": today, "content": "反馈检查结果"}),
+        ("close", "unithead", {}),
+        ("archive", "officer", {}),
+    ]
+
+
+def _coercion_path(opts: dict) -> list[tuple[str, str, Any]]:
+    """Default: a 扣押 (measure branch) → 解除 → 结案. branch="execution": 催告 → 听取 → 决定 →
+    执行 (at 10:00 on the last working day up to today)."""
+    today = _today()
+    if opts.get("branch") == "execution":
+        from zhifa.core.calendar import is_working_day
+
+        day = today - datetime.timedelta(days=1)
+        while not is_working_day(day).working:
+            day -= datetime.timedelta(days=1)
+        at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
+        return [
+            (
+                "urge",
+                "officer",
+                {
+                    "served_on": today - datetime.timedelta(days=20),
+                    "perform_by": today - datetime.timedelta(days=5),
+                    "manner": "自行拆除违法建筑（示例）",
+                },
+            ),
+            (
+                "hear_party",
+                "officer",
+                {"heard_on": today - datetime.timedelta(days=4), "statement": "无", "review": "无"},
+            ),
+            ("decide_execution", "unithead", {"method": "依法强制执行", "reasons": "逾期不履行"}),
+            ("execute", "officer", {"executed_at": at, "note": "执行完毕"}),
+            ("close", "unithead", {}),
+            ("archive", "officer", {}),
+        ]
+    kind = opts.get("measure_kind", "seize")
+    measure = {"kind": kind, "items": "不符合安全标准的液化气瓶2个（示例）", "days": 30}
+    steps: list[tuple[str, str, Any]] = [
+        ("approve_measure", "unithead", {**measure, "reason": "存在重大事故隐患（示例）"}),
+    ]
+    if kind in ("seal", "seize"):
+        steps.append(("", "officer", add_av_record))
+    return [
+        *steps,
+        ("apply_measure", "officer", {**measure, "told_rights": True}),
+        ("dispose_measure", "unithead", {"outcome": "release", "note": "隐患已消除"}),
+        ("close", "unithead", {}),
+        ("archive", "officer", {}),
+    ]
+
+
+def _licensing_path(opts: dict) -> list[tuple[str, str, Any]]:
+    today = _today()
+    return [
+        ("accept", "officer", {}),
+        ("review", "officer", {"opinion": "材料齐全，符合条件（示例）"}),
+        ("grant", "unithead", {"content": "准予使用宅基地（示例）"}),
+        ("issue_certificate", "officer", {"certificate_no": "示例-001", "issued_on": today}),
+        ("close", "unithead", {}),
+        ("archive", "officer", {}),
+    ]
+
+
+PATHS = {
+    "penalty_ordinary": _penalty_path,
+    "penalty_simplified": _simplified_path,
+    "inspection": _inspection_path,
+    "coercion": _coercion_path,
+    "licensing": _licensing_path,
+}
 
 
 @pytest.fixture
@@ -254,20 +390,27 @@ def make_case(cw):
         path = PATHS[procedure](options)
         proc = PROCEDURES[procedure]
         for i, (action, user, data) in enumerate(path):
-            if callable(data):
+            if callable(data):  # another service first (service of documents, a record)
                 data(cw, case)
+                if not action:
+                    continue
                 data = {}
             case = services.perform(cw.users[user], case, action, data)
             if case.stage == stage:
                 # Steps that stay in the stage (the waiver after the notice) belong to it.
                 following = path[i + 1 :]
-                while following and proc.transition(stage, following[0][0]).target is None:
+                while following and _stays(proc, stage, following[0][0]):
                     action, user, data = following.pop(0)
                     case = services.perform(cw.users[user], case, action, data)
                 return case
         raise AssertionError(f"make_case: {procedure} never reaches stage {stage!r}")
 
     return make
+
+
+def _stays(proc, stage: str, action: str) -> bool:
+    transition = proc.transition(stage, action) if action else None
+    return transition is not None and transition.target is None
 
 
 REGISTER_KEYS = {
