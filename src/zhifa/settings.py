@@ -226,7 +226,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # One small file per session in the data dir: shared by all worker processes (a logout
     # ends the session everywhere) and read without a database query on every page.
-    SESSION_ENGINE = "django.contrib.sessions.backends.file"
+    # (zhifa.core.sessions: Django's file backend, decoding each distinct file text once.)
+    SESSION_ENGINE = "zhifa.core.sessions"
     SESSION_FILE_PATH = str(DATA_DIR / "sessions")
     (DATA_DIR / "sessions").mkdir(mode=0o700, exist_ok=True)
 

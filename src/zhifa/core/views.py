@@ -16,6 +16,7 @@ from . import selectors, services
 from .forms import LoginForm, PasswordChangeForm
 from .middleware import password_change_required
 from .models import LoginResult, Role
+from .pagecache import render_memoized
 from .permissions import has_perm, memberships_of, user_roles
 
 LOCKED_MESSAGE = "登录失败次数过多，账号已被锁定 {minutes} 分钟。请稍后再试，或联系系统管理员解锁。"
@@ -89,33 +90,41 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    # Plain values only: the page is memoised per distinct set of them (core/pagecache.py).
     user = request.user
-    context = {
-        "memberships": memberships_of(user),
-        "is_business": has_perm(user, "business.view"),
+    memberships = memberships_of(user)
+    is_business = has_perm(user, "business.view")
+    values: dict[str, object] = {
+        "org_name": user.organization.name if user.organization_id else "",
+        "roles": tuple((Role(m.role).label, m.organization.name) for m in memberships),
+        "is_business": is_business,
         "calendar_warning": None,
+        "acting_orgs": (),
+        "supervised_orgs": (),
     }
     if has_perm(user, "calendar.manage"):
         from .calendar import calendar_warning
 
-        context["calendar_warning"] = calendar_warning()
-    if context["is_business"]:
+        values["calendar_warning"] = calendar_warning()
+    if is_business:
         # The bodies the user works for: a membership's organisation or, for a unit, its
         # parent body — read from the memberships already loaded, no further query.
-        bodies: dict[int, object] = {}
-        for m in context["memberships"]:
+        bodies: dict[int, str] = {}
+        for m in memberships:
             if m.role == Role.SUPERVISOR:
                 continue
             org = m.organization
             body = org if org.is_enforcement_body else org.parent
             if body is not None and body.is_enforcement_body:
-                bodies[body.pk] = body
-        context["acting_orgs"] = list(bodies.values())
-        if any(m.role == Role.SUPERVISOR for m in context["memberships"]):
-            context["supervised_orgs"] = selectors.supervised_organizations(user).filter(
-                is_enforcement_body=True
+                bodies[body.pk] = body.name
+        values["acting_orgs"] = tuple(bodies.items())
+        if any(m.role == Role.SUPERVISOR for m in memberships):
+            values["supervised_orgs"] = tuple(
+                selectors.supervised_organizations(user)
+                .filter(is_enforcement_body=True)
+                .values_list("pk", "name")
             )
-    return render(request, "core/home.html", context)
+    return render_memoized(request, "core/home.html", values)
 
 
 @login_required
