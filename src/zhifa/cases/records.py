@@ -41,7 +41,6 @@ from . import rules
 from .models import Case, CaseOfficer, Party, Record, RecordKind, Signature, SignerRole
 
 __all__ = [
-    "AV_STAGES",
     "EVENTS",
     "MEDIA_KINDS",
     "TRANSCRIPT_KINDS",
@@ -81,8 +80,6 @@ EVENTS = {
 TRANSCRIPT_KINDS = (RecordKind.INTERVIEW, RecordKind.ON_SITE)
 MEDIA_KINDS = (RecordKind.PHOTO, RecordKind.AUDIO, RecordKind.VIDEO, RecordKind.DOCUMENT)
 AV_KINDS = (RecordKind.AUDIO, RecordKind.VIDEO)
-# Stages whose act needs an audio-video record before it completes (查封扣押、强制拆除).
-AV_STAGES = ("seal_seize", "demolition")
 
 LAW_TWO_OFFICERS = (
     "《中华人民共和国行政处罚法》第四十二条第一款：“行政处罚应当由具有行政执法资格的执法人员实施。"
@@ -626,7 +623,22 @@ def _media_title(kind: str, title: Any) -> str:
 
 
 def _stage(case: Case, stage: str | None) -> str:
-    return _text(stage or case.stage, "所处环节", max_length=48)
+    """The stage a record belongs to: the case's current one unless given; one of its
+    procedure's stages."""
+    from .procedures import PROCEDURES
+
+    code = _text(stage or case.stage, "所处环节", max_length=48)
+    procedure = PROCEDURES.get(case.procedure)
+    if procedure is not None and code not in {s.code for s in procedure.stages}:
+        raise ValidationError(f"所处环节“{code}”不是本案办案程序的环节。", code="stage")
+    return code
+
+
+def stage_label(case: Case, code: str) -> str:
+    from .procedures import PROCEDURES
+
+    procedure = PROCEDURES.get(case.procedure)
+    return procedure.stage_label(code) if procedure is not None else code
 
 
 def attach_media(
@@ -958,7 +970,8 @@ def record_refusal(
 
 def has_av_record(case: Case, stage: str) -> bool:
     """An audio or video record of the case for ``stage`` exists: the guard that keeps 查封扣押
-    and 强制拆除 from completing without one."""
+    and 强制拆除 from completing without one (a media record's stage is the case's stage when
+    it was taken, unless the officer names another stage of the procedure)."""
     return Record.objects.filter(case=case, stage=stage, kind__in=AV_KINDS).exists()
 
 

@@ -79,6 +79,8 @@ def _refusal(form, exc: ValidationError) -> None:
 def record_list(request: HttpRequest, case_id: int) -> HttpResponse:
     case = get_case(request.user, case_id)
     items = list(records.current_records(case))
+    for item in items:
+        item.stage_label = records.stage_label(case, item.stage)
     services = case.services.select_related("party", "proof__file").order_by("delivered_on", "id")
     return _page(
         request,
@@ -104,6 +106,7 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
         history.append(earlier)
         earlier = earlier.supersedes
     newer = Record.objects.filter(supersedes=record).first()
+    record.stage_label = records.stage_label(record.case, record.stage)
     return _page(
         request,
         "cases/records/detail.html",

@@ -287,19 +287,33 @@ def test_file_of_the_wrong_kind_is_refused(s):
 
 
 def test_video_and_browser_audio_are_accepted(s):
-    video = attach(s, support.mp4_bytes(), "VID_0003.mp4", kind="video", stage="seal_seize")
+    video = attach(s, support.mp4_bytes(), "VID_0003.mp4", kind="video")
     audio = attach(s, support.webm_bytes(), "recording.webm", kind="audio")
     assert video.evidence.file.content_type == "video/mp4"
     assert audio.evidence.file.content_type == "video/webm"
 
 
-def test_av_guard_for_coercion_stages(s):
-    assert not records.has_av_record(s.case, "seal_seize")
-    attach(s, support.png_bytes(), "IMG_0002.png", kind="photo", stage="seal_seize")
-    assert not records.has_av_record(s.case, "seal_seize")  # a photo is not audio-video
-    attach(s, support.mp4_bytes(), "VID_0004.mp4", kind="video", stage="seal_seize")
-    assert records.has_av_record(s.case, "seal_seize")
-    assert not records.has_av_record(s.case, "demolition")
+def test_av_guard(s):
+    assert s.case.stage == "investigating"
+    assert not records.has_av_record(s.case, "investigating")
+    attach(s, support.png_bytes(), "IMG_0002.png", kind="photo")
+    assert not records.has_av_record(s.case, "investigating")  # a photo is not audio-video
+    attach(s, support.mp4_bytes(), "VID_0004.mp4", kind="video")
+    assert records.has_av_record(s.case, "investigating")
+    assert not records.has_av_record(s.case, "concluded")
+    attach(s, support.webm_bytes(), "rec.webm", kind="audio", stage="registered")
+    assert records.has_av_record(s.case, "registered")
+
+
+def test_stage_must_be_one_of_the_procedure(s):
+    refused(
+        attach,
+        s,
+        support.png_bytes(),
+        "IMG.png",
+        stage="seal_seize",
+        match="不是本案办案程序的环节",
+    )
 
 
 # ---------------------------------------------------------------- signatures
