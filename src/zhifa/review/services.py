@@ -149,7 +149,11 @@ def _record(actor, role: str, case: Case, event: str, payload: dict) -> None:
 
 
 def _locked(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("organization", "matter").get(pk=case.pk)
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("organization", "matter")
+        .get(pk=case.pk)
+    )
 
 
 def _set_case_flags(case: Case, **changes: Any) -> None:
@@ -544,7 +548,11 @@ def assign_reviewer(
 ) -> ReviewRound:
     """Name the reviewer of the open round: a registered, active legal reviewer (or the legal
     adviser appointed as one) of the body, never someone who acted on the case."""
-    request = ReviewRequest.objects.select_for_update().select_related("case").get(pk=request.pk)
+    request = (
+        ReviewRequest.objects.select_for_update(of=("self",))
+        .select_related("case")
+        .get(pk=request.pk)
+    )
     case = request.case
     role = _assign_role(actor, case.organization)
     review_round = _open_round(request)
@@ -564,7 +572,8 @@ def extend_round(actor: User | None, review_round: ReviewRound, reason: str) -> 
     """The head approves a longer review period (once per round, by the catalogue's extension
     days)."""
     review_round = (
-        ReviewRound.objects.select_for_update()
+        # Only the round is locked: PostgreSQL refuses FOR UPDATE on a nullable outer join.
+        ReviewRound.objects.select_for_update(of=("self",))
         .select_related("request__case__organization")
         .get(pk=review_round.pk)
     )
@@ -666,7 +675,8 @@ def give_opinion(
     """The reviewer's written opinion on the open round: a finding and comment per checklist
     item, then 同意, or 存在问题 with the problems (the case goes back to the handler)."""
     review_round = (
-        ReviewRound.objects.select_for_update()
+        # Only the round is locked: PostgreSQL refuses FOR UPDATE on a nullable outer join.
+        ReviewRound.objects.select_for_update(of=("self",))
         .select_related("request__case__organization", "reviewer__officer")
         .get(pk=review_round.pk)
     )
