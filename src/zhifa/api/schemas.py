@@ -165,6 +165,11 @@ class TrainingOut(Schema):
     hours: str
 
 
+class TrainingsOut(Schema):
+    items: list[TrainingOut]
+    hours_by_year: dict[str, str]  # {"2026": "12.5"}, most recent year first
+
+
 class LawOut(Schema):
     id: int
     title: str

@@ -48,8 +48,14 @@ class MatterOut(Schema):
     time_limit: str
     fees: str
     procedure_steps: list[str]
+    acceptance_conditions: str
+    materials: str
+    guide_time_limit: str
+    place: str
+    contact: str
     on_inspection_list: bool
     delegated_from: str
+    sort_order: int
 
 
 class GradeOut(Schema):
@@ -107,8 +113,14 @@ def matter_out(m: Matter) -> dict:
         "time_limit": m.time_limit,
         "fees": m.fees,
         "procedure_steps": list(m.procedure_steps),
+        "acceptance_conditions": m.acceptance_conditions,
+        "materials": m.materials,
+        "guide_time_limit": m.guide_time_limit,
+        "place": m.place,
+        "contact": m.contact,
         "on_inspection_list": m.on_inspection_list,
         "delegated_from": m.delegated_from,
+        "sort_order": m.sort_order,
     }
 
 

@@ -11,6 +11,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from zhifa.core.models import Organization, OrgKind
 from zhifa.registry import rules
+from zhifa.registry import selectors as registry_selectors
 from zhifa.registry import services as registry_services
 from zhifa.registry.models import (
     EnforcementBody,
@@ -37,6 +38,7 @@ from ..schemas import (
     ReviewerWithdrawIn,
     TrainingIn,
     TrainingOut,
+    TrainingsOut,
 )
 
 router = Router(tags=["执法主体与人员"])
@@ -143,6 +145,18 @@ def list_officers(request: HttpRequest, unit: int | None = None, status: str = "
 def get_officer(request: HttpRequest, officer_id: int):
     require_scope(request.auth, "read")
     return officer_out(scope.get_officer(request.auth, officer_id))
+
+
+@router.get("/officers/{int:officer_id}/trainings", response={200: TrainingsOut, **ERRORS})
+def list_trainings(request: HttpRequest, officer_id: int):
+    """The officer's training records and the hours per year."""
+    require_scope(request.auth, "read")
+    officer = scope.get_officer(request.auth, officer_id)
+    hours = registry_selectors.training_hours_by_year(officer)
+    return {
+        "items": [training_out(t) for t in officer.trainings.order_by("-date", "-id")],
+        "hours_by_year": {str(year): str(total) for year, total in hours.items()},
+    }
 
 
 # ---------------------------------------------------------------- writes

@@ -118,3 +118,26 @@ def test_token_writes_are_recorded_by_client(objs, token_for, bearer):
     market_client = bearer(token_for("county_market", "read,registry.write"))
     response = _send(market_client, "put", f"{BASE}/bodies/{org}/profile", {"area": "x"})
     assert response.status_code == 404
+
+
+def test_training_hours_per_year(objs, client_for, token_for, bearer):
+    from django.utils import timezone
+
+    url = f"{BASE}/officers/{objs['officer'].pk}/trainings"
+    assert Client().get(url).status_code == 401
+    assert client_for("marketofficer").get(url).status_code == 404
+    assert bearer(token_for("county_market")).get(url).status_code == 404
+    client = client_for("officer")
+    before = client.get(url).json()
+    _send(
+        client_for("bodyhead"),
+        "post",
+        url,
+        {"date": f"{timezone.localdate().year}-01-05", "title": "执法文书制作", "hours": "2.5"},
+    )
+    data = bearer(token_for("daxing")).get(url).json()
+    assert len(data["items"]) == len(before["items"]) + 1
+    year = str(timezone.localdate().year)
+    expected = float(before["hours_by_year"].get(year, "0")) + 2.5
+    assert float(data["hours_by_year"][year]) == expected
+    assert list(data["hours_by_year"]) == sorted(data["hours_by_year"], reverse=True)
