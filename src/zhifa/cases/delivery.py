@@ -266,7 +266,9 @@ def record_e_service_consent(
     第六十一条第二款), kept as evidence, with the address they gave."""
     with transaction.atomic():
         party = (
-            Party.objects.select_for_update().select_related("case__organization").get(pk=party.pk)
+            Party.objects.select_for_update(of=("self",))
+            .select_related("case__organization")
+            .get(pk=party.pk)
         )
         case = party.case
         role = records.acting_role(actor, case)

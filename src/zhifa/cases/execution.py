@@ -229,7 +229,9 @@ def record_payment(
     """Record a payment of the fine (and surcharge) with its bank receipt if there is one."""
     with transaction.atomic():
         case = (
-            Case.objects.select_for_update().select_related("organization", "unit").get(pk=case.pk)
+            Case.objects.select_for_update(of=("self",))
+            .select_related("organization", "unit")
+            .get(pk=case.pk)
         )
         role = records.acting_role(actor, case)
         records._check_open(case)

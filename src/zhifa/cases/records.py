@@ -773,7 +773,9 @@ def correct_record(
     """A correction: a new Record with ``supersedes`` = the old one, which stays unchanged.
     Only the latest version of a record can be corrected; the same checks apply again."""
     with transaction.atomic():
-        record = Record.objects.select_for_update().select_related("case").get(pk=record.pk)
+        record = (
+            Record.objects.select_for_update(of=("self",)).select_related("case").get(pk=record.pk)
+        )
         case = record.case
         role = acting_role(actor, case)
         _check_open(case)
@@ -843,7 +845,7 @@ def _signer(record: Record, signer_role: str, signer_name: Any) -> str:
 
 
 def _signable(record: Record) -> Record:
-    record = Record.objects.select_for_update().select_related("case").get(pk=record.pk)
+    record = Record.objects.select_for_update(of=("self",)).select_related("case").get(pk=record.pk)
     if is_superseded(record):
         raise ValidationError("该记录已被更正，请在更正后的记录上签名。", code="superseded")
     return record
