@@ -4,7 +4,9 @@ a logout or accepts a tampered file."""
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from importlib import import_module
 
 import pytest
@@ -149,3 +151,16 @@ def test_session_loads_are_independent(world):
     first = store(key).load()
     first["_auth_user_id"] = "0"
     assert store(key).load()["_auth_user_id"] == str(world.users["officer"].pk)
+
+
+def test_session_file_expiry_still_applies(world):
+    client = csrf_client("officer")
+    client.get("/")
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    store = import_module(settings.SESSION_ENGINE).SessionStore(key)
+    path = store._key_to_file()
+    old = time.time() - settings.SESSION_COOKIE_AGE - 5
+    os.utime(path, (old, old))
+    assert store.load() == {}
+    assert not os.path.exists(path)
+    assert client.get("/").status_code == 302
