@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "cases"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.case_list, {"which": "mine"}, name="mine"),
+    path("unit/", views.case_list, {"which": "unit"}, name="unit"),
+    path("overdue/", views.case_list, {"which": "overdue"}, name="overdue"),
+    path("all/", views.case_list, {"which": "all"}, name="all"),
+    path("new/", views.case_new, name="new"),
+    path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/act", views.case_action, name="act"),
+    path("<int:pk>/case-file", views.case_file, name="case_file"),
+]
