@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -86,7 +85,6 @@ WITHDRAW_BASIS = (
     "或者确认无效的，行政机关应当在三日内撤回行政处罚决定信息并公开说明理由。"
 )
 MINOR_REASON = "当事人为未成年人，依法不予公开。"
-HOME_CACHE_KEY = "publicity:home:v1"
 
 
 @dataclass(frozen=True)
@@ -142,13 +140,6 @@ def _clean(value: Any, label: str, max_length: int, required: bool = True) -> st
     if len(text) > max_length:
         raise ValidationError(f"{label}不能超过{max_length}个字。")
     return text
-
-
-def _invalidate_portal() -> None:
-    # Now (this transaction's own reads) and again after commit (a request that cached the old
-    # list between the two must not keep it).
-    cache.delete(HOME_CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(HOME_CACHE_KEY))
 
 
 def _fts_enabled() -> bool:
@@ -422,7 +413,6 @@ def publish(actor: User | None, pub: Publication) -> Publication:
                 "retain_until": pub.retain_until.isoformat(),
             },
         )
-        _invalidate_portal()
         return pub
 
 
@@ -473,7 +463,6 @@ def withdraw(
                 "late": today > pub.withdraw_due_on,
             },
         )
-        _invalidate_portal()
         return pub
 
 

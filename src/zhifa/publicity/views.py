@@ -5,6 +5,7 @@ unexpired, masked."""
 from __future__ import annotations
 
 import datetime
+from functools import lru_cache
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -27,7 +28,7 @@ from . import selectors, services
 from .models import PubCategory, ScanKind
 from .tokens import read_act_token
 
-HOME_TTL = 300
+HOME_TTL = 3600
 
 REMEDIES = [
     "对行政处罚、行政许可等决定不服的，可以自知道该决定之日起六十日内依法申请行政复议"
@@ -46,10 +47,21 @@ def _url(name: str, fallback: str) -> str:
         return fallback
 
 
+@lru_cache(maxsize=1)
 def _links() -> dict[str, str]:
+    """The portal's links, reversed once per process (URLs do not change while it runs)."""
     return {
         "complaint_url": _url("complaints:new", "/public/complaints/"),
         "lookup_url": _url("complaints:lookup", "/public/complaints/"),
+        "home_url": reverse("publicity:home"),
+        "search_url": reverse("publicity:search"),
+        "bodies_url": reverse("publicity:bodies"),
+        "withdrawals_url": reverse("publicity:withdrawals"),
+        "ledger_url": reverse("publicity:ledger"),
+        "atom_url": reverse("publicity:atom"),
+        # "/public/p/" and "/public/bodies/": item links without a reverse() per row.
+        "pub_prefix": reverse("publicity:publication", args=[1])[:-2],
+        "body_prefix": reverse("publicity:body", args=[1])[:-2],
     }
 
 
@@ -57,12 +69,16 @@ def _page(request: HttpRequest, template: str, context: dict, status: int = 200)
     return render(request, template, {**_links(), **context}, status=status)
 
 
+def home_cache_key() -> str:
+    return f"publicity:home:{selectors.feed_version()}:{timezone.localdate().isoformat()}"
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The portal home, rendered once and cached until a publication or withdrawal (the
-    services drop the cache key on commit) or HOME_TTL seconds, whichever comes first: the
-    retention cut-off moves with the date."""
-    html = cache.get(services.HOME_CACHE_KEY)
+    """The portal home, rendered once and cached until the next publication or withdrawal (the
+    key carries the feed's last id) or the next day (retention cut-offs move with the date)."""
+    key = home_cache_key()
+    html = cache.get(key)
     if html is None:
         html = render_to_string(
             "public/home.html",
@@ -70,10 +86,10 @@ def home(request: HttpRequest) -> HttpResponse:
                 **_links(),
                 "latest": selectors.latest_publications(),
                 "categories": PubCategory.choices,
-                "bodies": selectors.public_bodies(),
+                "bodies": selectors.body_options(),
             },
         )
-        cache.set(services.HOME_CACHE_KEY, html, HOME_TTL)
+        cache.set(key, html, HOME_TTL)
     return HttpResponse(html)
 
 
@@ -113,14 +129,14 @@ def search(request: HttpRequest) -> HttpResponse:
             "more": more,
             "base_qs": params.urlencode(),
             "categories": PubCategory.choices,
-            "bodies": selectors.public_bodies(),
+            "bodies": selectors.body_options(),
         },
     )
 
 
 @require_GET
 def publication(request: HttpRequest, pk: int) -> HttpResponse:
-    return _page(request, "public/publication.html", {"pub": selectors.get_public_publication(pk)})
+    return _page(request, "public/publication.html", {"pub": selectors.get_public_item(pk)})
 
 
 @require_GET

@@ -10,6 +10,7 @@ from django.test import Client
 from zhifa.core.models import Role
 from zhifa.publicity import services
 from zhifa.publicity.models import PartyKind, Scan
+from zhifa.publicity.views import home_cache_key
 from zhifa.registry import services as registry_services
 from zhifa.registry.cards import card_token
 from zhifa.registry.models import EnforcementBody, Officer
@@ -28,12 +29,12 @@ def get(url: str, status: int = 200):
 def test_home_lists_published_items_and_is_cached_until_a_publication(daxing, published, facts):
     html = get("/public/").content.decode()
     assert published.title in html
-    assert cache.get(services.HOME_CACHE_KEY) is not None
+    assert cache.get(home_cache_key()) is not None
     draft = services.draft_from_facts(None, facts(2, title="尚未发布的决定"))
     assert "尚未发布的决定" not in get("/public/").content.decode()
     services.review(None, draft)
     services.publish(daxing.users["bodyhead"], draft)
-    assert "尚未发布的决定" in get("/public/").content.decode()  # cache dropped on publish
+    assert "尚未发布的决定" in get("/public/").content.decode()  # a new key after publishing
 
 
 def test_home_has_no_staff_navigation_and_links_complaints(daxing, published):
