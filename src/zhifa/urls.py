@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("zhifa.core.urls")),
 ]
 
+handler400 = "zhifa.core.errors.bad_request"
 handler404 = "zhifa.core.errors.not_found"
 handler403 = "zhifa.core.errors.forbidden"
 handler500 = "zhifa.core.errors.server_error"
