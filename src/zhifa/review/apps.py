@@ -11,7 +11,7 @@ class ReviewConfig(AppConfig):
         from zhifa.core.navigation import NavItem, register
         from zhifa.ledger import events
 
-        from .services import EVENTS, decision_gate
+        from .services import EVENTS, decision_gate, store_at_decision
 
         for event_type, label in EVENTS.items():
             events.register(event_type, label, schema_version=1)
@@ -20,6 +20,7 @@ class ReviewConfig(AppConfig):
         # Explicit registry, not a signal: the decide transitions of penalty, coercion and
         # licensing cases ask every registered gate.
         gates.register_decision_gate(decision_gate)
+        gates.register_after_decision(store_at_decision)
 
     def demo_data(self, world) -> None:
         """Called by `zhifa demo`: 大兴乡's catalogue, a major case passing review after one

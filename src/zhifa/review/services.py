@@ -59,6 +59,7 @@ __all__ = [
     "publish_catalogue",
     "record_deliberation",
     "require_deliberation",
+    "store_at_decision",
     "submit",
 ]
 
@@ -358,6 +359,19 @@ def determine(
             f"{cat.describe(existing)}判定不因目录清单此后的修订而改变。"
         )
     return _store_determination(actor, role, case, clean)
+
+
+def store_at_decision(case: Case, actor: User | None) -> None:
+    """Registered with zhifa.cases.gates.after_decision: a case decided without a stored
+    determination gets the one it was decided under (the catalogue then in force), so a later
+    catalogue version cannot change what the record says."""
+    if Determination.objects.filter(case=case).exists():
+        return
+    try:
+        role = _submit_role(actor, case) if actor is not None else "system"
+    except PermissionDenied:
+        role = "system"
+    _store_determination(actor, role, case, None)
 
 
 def decision_gate(case: Case) -> str | None:

@@ -451,3 +451,16 @@ def test_facts_changed_after_a_not_major_determination_are_judged_again(cw, make
     assert "经过听证程序" in services.decision_gate(case)
     with pytest.raises(CaseActionRefused, match="第五十八条"):
         cw.perform(case, "decide", decide_data("500"))
+
+
+def test_a_decided_case_keeps_the_determination_it_was_decided_under(cw, make_case):
+    case = make_case(stage="decided", fine="500")
+    stored = Determination.objects.get(case=case)
+    assert not stored.major and stored.catalogue_version == 0
+    assert LedgerEntry.objects.filter(subject=case.subject, event_type="review.determined").exists()
+    # a stricter catalogue published afterwards does not rewrite it
+    rules = [{"kind": "fine", "label": "一切罚款", "party_scope": "", "threshold": "1"}]
+    services.publish_catalogue(cw.users["bodyhead"], cw.orgs["daxing"], rules)
+    assert cat.evaluate(case).major
+    stored.refresh_from_db()
+    assert not stored.major and stored.catalogue_version == 0
