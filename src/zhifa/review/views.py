@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhifa.cases.procedures import PROCEDURES
 from zhifa.core.permissions import has_perm
 from zhifa.registry.views import business_view
 
@@ -87,8 +88,10 @@ def _case_context(request: HttpRequest, case, **forms_: Form) -> dict[str, Any]:
         and (review is None or review.status == RequestStatus.RETURNED)
     )
     last_materials = rounds[-1].materials if rounds else {}
+    procedure = PROCEDURES.get(case.procedure)
     context: dict[str, Any] = {
         "case": case,
+        "stage_label": procedure.stage_label(case.stage) if procedure else case.stage,
         "determination": determination,
         "determination_text": cat.describe(determination or preview),
         "preview": preview,
