@@ -435,9 +435,11 @@ def discretion_dir() -> Path:
 
 
 def import_reference_tables(folder: Path | None = None) -> int:
-    """Import the reference tables into an empty benchmark table; files not there are skipped."""
+    """Import the reference tables once (none imported yet); files not there are skipped."""
     folder = folder or discretion_dir()
-    if DiscretionBenchmark.objects.exists() or not folder.is_dir():
+    if DiscretionBenchmark.objects.filter(organization__isnull=True).exists():
+        return 0
+    if not folder.is_dir():
         return 0
     imported = 0
     for name in REFERENCE_FILES:
@@ -479,7 +481,68 @@ def build_powers_demo(world: DemoWorld) -> PowerList:
     return services.publish_list(None, plist)
 
 
+# 大兴乡's own benchmark table (an example of the grading a township sets within the statutory
+# range; the legal bases quote 森林法 2019 verbatim, from ../shared/data/laws).
+BENCHMARK_SOURCE = "耿马傣族佤族自治县大兴乡人民政府林业行政处罚裁量基准（示例）"
+BENCHMARK_SECTION = f"林业（受{FORESTRY}委托）"
+BENCHMARKS = [
+    {
+        "item_no": "1",
+        "violation": "滥伐林木",
+        "legal_basis": "《中华人民共和国森林法》第七十六条第二款：“滥伐林木的，由县级以上人民政府"
+        "林业主管部门责令限期在原地或者异地补种滥伐株数一倍以上三倍以下的树木，可以处滥伐林木价值"
+        "三倍以上五倍以下的罚款。”",
+        "grades": [
+            ("轻微", "滥伐林木价值较小，主动消除或者减轻危害后果，并按期完成补种的", "3", "3.5"),
+            ("一般", "不属于轻微、严重情形的", "3.5", "4.5"),
+            ("严重", "在自然保护地或者公益林内滥伐，或者拒不补种、经责令后继续滥伐的", "4.5", "5"),
+        ],
+        "base": "滥伐林木价值",
+        "other": "责令限期在原地或者异地补种滥伐株数一倍以上三倍以下的树木",
+    },
+    {
+        "item_no": "2",
+        "violation": "伪造、变造、买卖、租借采伐许可证",
+        "legal_basis": "《中华人民共和国森林法》第七十七条：“违反本法规定，伪造、变造、买卖、租借"
+        "采伐许可证的，由县级以上人民政府林业主管部门没收证件和违法所得，并处违法所得一倍以上三倍"
+        "以下的罚款；没有违法所得的，可以处二万元以下的罚款。”",
+        "grades": [
+            ("有违法所得·一般", "有违法所得，首次且及时改正的", "1", "2"),
+            ("有违法所得·严重", "有违法所得，多次实施或者造成林木被滥伐的", "2", "3"),
+            ("无违法所得·一般", "没有违法所得，首次且及时改正的", None, "10000"),
+            ("无违法所得·严重", "没有违法所得，多次实施或者造成林木被滥伐的", "10000", "20000"),
+        ],
+        "base": "违法所得",
+        "other": "没收证件和违法所得",
+    },
+]
+
+
+def build_benchmarks(world: DemoWorld) -> None:
+    """大兴乡's own benchmarks through the services (a second run changes nothing)."""
+    for item in BENCHMARKS:
+        grades = []
+        for label, conditions, low, high in item["grades"]:
+            grade = {"label": label, "conditions": conditions, "other_penalties": item["other"]}
+            if label.startswith("无违法所得"):
+                grade.update(fine_min=low, fine_max=high)
+            else:
+                grade.update(multiple_min=low, multiple_max=high, multiple_base=item["base"])
+            grades.append(grade)
+        services.save_benchmark(
+            None,
+            world.orgs["daxing"],
+            BENCHMARK_SOURCE,
+            item["item_no"],
+            section=BENCHMARK_SECTION,
+            violation=item["violation"],
+            legal_basis=item["legal_basis"],
+            grades=grades,
+        )
+
+
 def build_demo(world: DemoWorld) -> PowerList:
     plist = build_powers_demo(world)
     import_reference_tables()
+    build_benchmarks(world)
     return plist

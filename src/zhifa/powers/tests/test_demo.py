@@ -14,7 +14,7 @@ from zhifa.laws import services as law_services
 from zhifa.laws.numerals import cn_to_int
 from zhifa.laws.parser import ARTICLE_RE
 from zhifa.ledger.models import LedgerEntry
-from zhifa.powers.demo import MATTERS
+from zhifa.powers.demo import BENCHMARK_SOURCE, MATTERS
 from zhifa.powers.models import (
     DiscretionBenchmark,
     DiscretionGrade,
@@ -104,4 +104,14 @@ def test_demo_power_list_cites_real_articles_and_is_idempotent(world):
     assert any(m.on_inspection_list for m in saved)
     assert any(m.delegated_from for m in saved)
     # the reference tables from ../shared/data/discretion
-    assert DiscretionBenchmark.objects.exists() and NoPenaltyItem.objects.exists()
+    assert DiscretionBenchmark.objects.filter(organization=None).exists()
+    assert NoPenaltyItem.objects.exists()
+    # 大兴乡's own benchmarks: the quoted law text is the real article, linked to the library
+    own = list(DiscretionBenchmark.objects.filter(organization=world.orgs["daxing"]))
+    assert {b.source for b in own} == {BENCHMARK_SOURCE} and len(own) == 2
+    forest = "\n".join(p.read_text(encoding="utf-8") for p in by_title["中华人民共和国森林法"])
+    for bench in own:
+        quoted = re.search(r"“(.+)”", bench.legal_basis).group(1)
+        assert quoted in forest, bench.item_no
+        assert bench.articles.filter(law__title="中华人民共和国森林法").exists()
+        assert bench.grades.count() >= 3
