@@ -319,3 +319,36 @@ def test_bad_files_are_reported_and_import_nothing(world, data, message):
     assert not report.ok
     assert any(message in e.message_zh for e in report.errors), report.errors
     assert not DiscretionBenchmark.objects.exists() and not _events().exists()
+
+
+def test_benchmark_commands(world, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    source = tmp_path / "in.xlsx"
+    source.write_bytes(_xlsx(GOOD))
+    org = str(world.orgs["daxing"].pk)
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "powers", "import-benchmarks", "--body", org, "--as", "bodyhead", str(source),
+        stdout=out, stderr=err,
+    )  # fmt: skip
+    assert "新增 2" in out.getvalue() and "2/2" in err.getvalue()  # the progress bar
+    target = tmp_path / "out.xlsx"
+    call_command(
+        "powers", "export-benchmarks", "--body", org, "--out", str(target), stdout=io.StringIO()
+    )
+    assert load_workbook(target).worksheets[0].max_row == 4
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(_xlsx([_row("9", 1, "一般", **{"罚款下限（元）": 9, "罚款上限（元）": 1})]))
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="未导入任何裁量基准"):
+        call_command(
+            "powers", "import-benchmarks", "--body", org, "--as", "bodyhead", str(bad),
+            stdout=io.StringIO(), stderr=err,
+        )  # fmt: skip
+    assert "第2行" in err.getvalue()
+    with pytest.raises(CommandError):
+        call_command(
+            "powers", "import-benchmarks", "--body", org, "--as", "officer", str(source),
+            stdout=io.StringIO(), stderr=io.StringIO(),
+        )  # fmt: skip

@@ -6,8 +6,6 @@ USERNAME FILE` / `export-matters --list ID --out FILE`: a power list's matters f
 
 from __future__ import annotations
 
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 
 from zhifa.powers.importer import ImportReport, import_discretion
@@ -84,8 +82,8 @@ class Command(BaseCommand):
         width = 30
         filled = width * done // total if total else width
         end = "\n" if done >= total else ""
-        sys.stderr.write(f"\r[{'#' * filled}{'-' * (width - filled)}] {done}/{total}{end}")
-        sys.stderr.flush()
+        self.stderr.write(f"\r[{'#' * filled}{'-' * (width - filled)}] {done}/{total}", ending=end)
+        self.stderr.flush()
 
     def _report(self, report, what: str) -> None:
         if not report.ok:
