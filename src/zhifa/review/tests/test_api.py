@@ -13,6 +13,7 @@ from django.utils import timezone
 from zhifa.cases.services import CaseActionRefused
 from zhifa.exchange import services as exchange_services
 from zhifa.ledger.models import LedgerEntry
+from zhifa.review import services
 from zhifa.review.models import ReviewRequest, ReviewRound
 
 from .conftest import MATERIALS, all_ok, decide_data
@@ -181,3 +182,42 @@ def test_gate_holds_after_a_stored_determination(cw, major_case, client_for):
     assert body["determination"]["major"] and body["determination"]["catalogue_version"] == 0
     with pytest.raises(CaseActionRefused):
         cw.perform(major_case, "decide", decide_data())
+
+
+def test_every_write_endpoint_is_scoped(cw, major_case, reviewers, client, client_for):
+    review_round = services.submit(cw.users["officer"], major_case, materials=MATERIALS)
+    daxing = cw.orgs["daxing"].pk
+    writes = [
+        f"{BASE}/cases/{major_case.pk}/determination",
+        f"{BASE}/cases/{major_case.pk}/submissions",
+        f"{BASE}/requests/{review_round.request_id}/assignment",
+        f"{BASE}/rounds/{review_round.pk}/opinion",
+        f"{BASE}/rounds/{review_round.pk}/extension",
+        f"{BASE}/cases/{major_case.pk}/deliberations",
+        f"{BASE}/catalogues/{daxing}",
+    ]
+    bodies = [
+        {},
+        {"materials": MATERIALS},
+        {"reviewer_id": reviewers["officer"].pk},
+        {"opinion": "agree", "findings": all_ok()},
+        {"reason": "案情复杂"},
+        {
+            "held_at": timezone.now().isoformat(),
+            "place": "会议室",
+            "chair": "张伟",
+            "recorder": "王芳",
+            "attendees": [],
+            "conclusion": "penalty",
+            "conclusion_text": "同意",
+            "minutes": "记录",
+        },
+        {"rules": [{"kind": "public_interest", "label": "涉及重大公共利益的"}]},
+    ]
+    before = LedgerEntry.objects.count()
+    market = client_for("marketofficer")
+    for url, body in zip(writes, bodies, strict=True):
+        assert post(client, url, body).status_code == 401, url
+        assert post(market, url, body).status_code == 404, url
+        assert post(client_for("supervisor"), url, body).status_code == 403, url
+    assert LedgerEntry.objects.count() == before

@@ -194,3 +194,30 @@ def test_case_page_block_shows_the_history(cw, loop):
     )
     assert "存在问题" in html and "第2轮" in html and "审核中" in html
     assert f"/review/rounds/{loop['first'].pk}/" in html
+
+
+def test_head_only_pages(cw, loop, client_for):
+    case = loop["case"]
+    daxing = cw.orgs["daxing"].pk
+    for url in (f"/review/cases/{case.pk}/deliberation/", f"/review/catalogue/{daxing}/edit/"):
+        assert client_for("bodyhead").get(url).status_code == 200, url
+        for user in ("officer", "reviewer", "supervisor"):
+            assert client_for(user).get(url).status_code == 403, (user, url)
+        assert client_for("marketofficer").get(url).status_code == 404, url
+
+
+def test_overdue_review_shows_in_statistics_and_queue(cw, major_case, reviewers, client_for):
+    import datetime
+
+    late = services.submit(
+        cw.users["officer"],
+        major_case,
+        materials=MATERIALS,
+        reviewer=reviewers["officer"],
+        today=datetime.date(2026, 1, 5),
+    )
+    assert late.due_on == datetime.date(2026, 1, 14)
+    page = client_for("supervisor").get("/review/stats/").content.decode()
+    assert "超期" in page and major_case.number in page and "2026-01-14" in page
+    queue = client_for("reviewer").get("/review/").content.decode()
+    assert "已超期" in queue
