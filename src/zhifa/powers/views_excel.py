@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from zhifa.core.excel import XLSX_CONTENT_TYPE, SheetSpec
 from zhifa.registry.views import business_view
 
-from . import excel
+from . import excel, selectors
 from .models import DiscretionBenchmark, ListStatus
 from .views_discretion import _managed_body
 from .views_edit import _managed_list
@@ -136,8 +136,24 @@ def benchmark_import(request: HttpRequest, org_id: int) -> HttpResponse:
     )
 
 
+@business_view
+@require_GET
+def discretion_export(request: HttpRequest) -> HttpResponse:
+    """What the benchmark list shows (same filters), in the import layout: any reader may take a
+    reference table, rename its 来源表 and import it as their body's own."""
+    owner = request.GET.get("owner", "")
+    qs = selectors.benchmarks(
+        request.user,
+        search=request.GET.get("q", "")[:64],
+        basis=request.GET.get("basis", "")[:64],
+        owner=owner if owner in ("own", "reference") else "",
+    )
+    return _xlsx(excel.export_benchmarks(qs), f"裁量基准{_day()}.xlsx")
+
+
 # Included from powers/urls.py inside the "powers" namespace.
 urlpatterns = [
+    path("discretion/export.xlsx", discretion_export, name="discretion_export"),
     path("lists/<int:pk>/matters/template.xlsx", matter_template, name="matter_template"),
     path("lists/<int:pk>/matters/export.xlsx", matter_export, name="matter_export"),
     path("lists/<int:pk>/matters/import/", matter_import, name="matter_import"),

@@ -275,3 +275,26 @@ def test_list_filters(world, own, client_for):
     assert "乱贴广告" in page and "占道堆放杂物" not in page
     page = client.get("/powers/no-penalty/", {"q": "占道"}).content.decode()
     assert "占道堆放杂物" in page and "乱贴广告" not in page and "未按规定公开" not in page
+
+
+def test_a_reference_table_is_exported_renamed_and_adopted(world, own, client_for):
+    url = "/powers/discretion/export.xlsx"
+    assert Client().get(url).status_code == 302
+    assert client_for("sysadmin").get(url).status_code == 403
+    market = load_workbook(io.BytesIO(client_for("marketofficer").get(url).content)).worksheets[0]
+    assert "露天焚烧秸秆" not in {c.value for c in market["D"]}  # 大兴乡's own: not theirs
+    response = client_for("officer").get(url, {"owner": "reference"})
+    assert response.status_code == 200
+    wb = load_workbook(io.BytesIO(response.content))
+    ws = wb.worksheets[0]
+    assert [c.value for c in ws["D"]][1:] == ["超标排放"]
+    ws["A2"] = "大兴乡参照执行的裁量基准"
+    out = io.BytesIO()
+    wb.save(out)
+    org = world.orgs["daxing"].pk
+    response = _upload(
+        client_for("bodyhead"), f"/powers/bodies/{org}/discretion/import/", out.getvalue()
+    )
+    assert response.status_code == 200 and "新增 1 项裁量基准" in response.content.decode()
+    adopted = DiscretionBenchmark.objects.get(source="大兴乡参照执行的裁量基准")
+    assert adopted.organization_id == org and adopted.grades.get().label == "第1类"
