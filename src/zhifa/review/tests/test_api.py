@@ -221,3 +221,29 @@ def test_every_write_endpoint_is_scoped(cw, major_case, reviewers, client, clien
         assert post(market, url, body).status_code == 404, url
         assert post(client_for("supervisor"), url, body).status_code == 403, url
     assert LedgerEntry.objects.count() == before
+
+
+def test_cases_api_refuses_to_decide_a_major_case_until_review_passes(
+    cw, major_case, reviewers, client_for
+):
+    """The decide transition through /api/v1/cases: refused (400, 第五十八条) before the review
+    passes, nothing changed; accepted after."""
+    head = client_for("unithead")
+    url = f"/api/v1/cases/{major_case.pk}/transitions"
+    body = {"action": "decide", "data": decide_data(), "expected_stage": "notified"}
+    actions = head.get(f"/api/v1/cases/{major_case.pk}/actions").json()
+    assert "第五十八条" in str(actions)
+    response = post(head, url, body)
+    assert response.status_code == 400 and "第五十八条" in response.json()["detail"]
+    major_case.refresh_from_db()
+    assert major_case.stage == "notified" and major_case.decided_on is None
+
+    review_round = services.submit(
+        cw.users["officer"], major_case, materials=MATERIALS, reviewer=reviewers["officer"]
+    )
+    assert post(head, url, body).status_code == 400
+    services.give_opinion(cw.users["reviewer"], review_round, opinion="agree", findings=all_ok())
+    response = post(head, url, body)
+    assert response.status_code == 200, response.json()
+    major_case.refresh_from_db()
+    assert major_case.stage == "decided"
