@@ -19,6 +19,8 @@
 * 一事不二罚 (第二十九条): key = (party's ID number or USCC — the name when there is none, the
   matter's name, the date of the act). A second fine decision for a party and key already fined
   in another case is refused.
+* 未成年人 (第三十条): no penalty for a party under 14 at the time of the act (minors are
+  flagged at registration from the birth date in the ID number).
 * 工作日 (第八十五条): the 2/3/5/7-day periods count working days (``deadlines.py``).
 """
 
@@ -41,6 +43,7 @@ __all__ = [
     "act_keys",
     "check_heavier",
     "check_limitation",
+    "check_minor",
     "check_officers",
     "check_simplified_amount",
     "clean_party",
@@ -324,6 +327,23 @@ def double_fine(case: Any) -> str | None:
             f"{case.occurred_on:%Y年%m月%d日}）已在案件{other.number}中被处以罚款"
             f"（{other.decision_number or '已决定'}），不得再次罚款。"
         )
+    return None
+
+
+# ---------------------------------------------------------------- 未成年人（第三十条）
+
+MINOR_BASIS = (
+    "依据《中华人民共和国行政处罚法》第三十条，“不满十四周岁的未成年人有违法行为的，不予行政处罚，"
+    "责令监护人加以管教”"
+)
+
+
+def check_minor(case: Any, today: datetime.date) -> str | None:
+    """Refuse a penalty on a party under 14 on the day of the act (or today without one)."""
+    act = case.occurred_on or today
+    for party in case.parties.filter(birth_date__isnull=False):
+        if _add_years(party.birth_date, 14) > act:
+            return f"{MINOR_BASIS}。当事人{party.name}违法行为发生时不满十四周岁。"
     return None
 
 

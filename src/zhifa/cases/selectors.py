@@ -26,7 +26,15 @@ from zhifa.core.selectors import acting_organizations, readable_organizations
 
 from .models import Case, CaseOfficer, Deadline, DeadlineStatus, Party, Step
 
-__all__ = ["SCOPES", "cases_for", "get_case", "overdue_cases", "steps_of", "visible_cases"]
+__all__ = [
+    "SCOPES",
+    "cases_for",
+    "get_case",
+    "overdue_cases",
+    "steps_of",
+    "timeline",
+    "visible_cases",
+]
 
 SCOPES = ("mine", "unit", "all")
 
@@ -98,3 +106,11 @@ def overdue_cases(user: User, today: datetime.date | None = None) -> QuerySet[Ca
 def steps_of(case: Case) -> QuerySet[Step]:
     """The case's own index of its history (each row points at its ledger entry)."""
     return case.steps.select_related("actor").order_by("at", "id")
+
+
+def timeline(case: Case) -> QuerySet:
+    """Every ledger entry about the case (transitions, records, service, review...), oldest
+    first: the authoritative history for the case page and the case file."""
+    from zhifa.ledger.models import LedgerEntry
+
+    return LedgerEntry.objects.filter(subject=case.subject).order_by("seq")

@@ -289,7 +289,7 @@ def perform(
     data = data or {}
     with transaction.atomic():
         locked = (
-            Case.objects.select_for_update()
+            Case.objects.select_for_update(of=("self",))
             .select_related("organization__region", "unit", "matter")
             .filter(pk=case.pk)
             .first()
@@ -536,7 +536,9 @@ def register_case(
 
 
 def _open_case(case: Case) -> Case:
-    locked = Case.objects.select_for_update().select_related("organization", "unit", "matter")
+    locked = Case.objects.select_for_update(of=("self",)).select_related(
+        "organization", "unit", "matter"
+    )
     case = locked.get(pk=case.pk)
     if PROCEDURES[case.procedure].stage(case.stage).terminal or case.closed_on:
         raise CaseActionRefused("案件已结案，不能再变更。")

@@ -326,6 +326,10 @@ def not_heavier(ctx: Context) -> str | None:
     return rules.check_heavier(ctx.case.notified_penalty, decided)
 
 
+def not_a_child(ctx: Context) -> str | None:
+    return rules.check_minor(ctx.case, ctx.today)
+
+
 def not_fined_twice(ctx: Context) -> str | None:
     if "fine" not in (ctx.data.get("kinds") or []):
         return None
@@ -681,7 +685,13 @@ TRANSITIONS = (
         ("notified", "heard"),
         "decided",
         APPROVERS,
-        guards=(statement_period_over, within_decision_limit, not_heavier, not_fined_twice),
+        guards=(
+            statement_period_over,
+            within_decision_limit,
+            not_a_child,
+            not_heavier,
+            not_fined_twice,
+        ),
         apply=apply_decide,
         form_fields=(
             *PENALTY_FIELDS,

@@ -16,7 +16,13 @@ from .. import deadlines, rules
 from ..numbering import DECISION_KINDS, case_number
 from . import common
 from .base import APPROVERS, HANDLERS, Context, FieldSpec, Procedure, Stage, Transition, register
-from .penalty_ordinary import EXECUTION_MANNERS, PAYMENT_DAYS, apply_archive, limitation
+from .penalty_ordinary import (
+    EXECUTION_MANNERS,
+    PAYMENT_DAYS,
+    apply_archive,
+    limitation,
+    not_a_child,
+)
 
 STAGES = (
     Stage("on_spot", "当场调查"),
@@ -116,7 +122,14 @@ TRANSITIONS = (
         ("on_spot",),
         "decided",
         HANDLERS,
-        guards=(common.officers, limitation, certificate_shown, amount_allowed, not_fined_twice),
+        guards=(
+            common.officers,
+            limitation,
+            not_a_child,
+            certificate_shown,
+            amount_allowed,
+            not_fined_twice,
+        ),
         apply=apply_decide,
         form_fields=(
             FieldSpec("kinds", "处罚种类", "multichoice", choices=SIMPLIFIED_KINDS),

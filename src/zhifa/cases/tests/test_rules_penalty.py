@@ -356,3 +356,23 @@ def test_cannot_close_with_the_payment_running(cw, make_case):
     payment = Deadline.objects.get(case=case, kind="payment", status=DeadlineStatus.OPEN)
     assert payment.due_on == case.served_on + 15 * DAY
     assert case.stage == "served"
+
+
+# ---------------------------------------------------------------- minors (第三十条)
+
+
+def test_no_penalty_on_a_child_under_14(cw, make_case):
+    act = TODAY - 10 * DAY
+    born = (act.replace(year=act.year - 14) + DAY).strftime("%Y%m%d")  # 14 the day after
+    case = make_case(
+        "penalty_ordinary", "notified", parties=[person(id_number=citizen_id(born, 9))]
+    )
+    assert case.parties.get().is_minor
+    with pytest.raises(CaseActionRefused, match="第三十条"):
+        cw.perform(case, "decide", penalty())
+    # 14 on the day of the act: may be penalised (lighter, 第三十条第二句; a matter for the head).
+    born = act.replace(year=act.year - 14).strftime("%Y%m%d")
+    case = make_case(
+        "penalty_ordinary", "notified", parties=[person(id_number=citizen_id(born, 8))]
+    )
+    assert cw.perform(case, "decide", penalty()).stage == "decided"

@@ -109,3 +109,47 @@ def test_full_penalty_path_to_archive(make_case):
 def test_hearing_path(make_case):
     case = make_case("penalty_ordinary", "decided", hearing=True, fine="1000")
     assert case.data["hearing"]["held"] is True
+
+
+def test_numbering_per_body_kind_and_year(cw, make_case):
+    from django.db import transaction
+
+    from zhifa.cases.numbering import next_number
+
+    org = cw.orgs["daxing"]
+    with transaction.atomic():
+        assert [next_number(org, "测试", 2026) for _ in range(3)] == [1, 2, 3]
+        assert next_number(org, "测试", 2027) == 1
+        assert next_number(cw.orgs["county_market"], "测试", 2026) == 1
+
+
+def test_add_party_validates_and_records(cw, make_case):
+    from .conftest import company
+
+    case = make_case()
+    before = LedgerEntry.objects.count()
+    party = services.add_party(cw.users["officer"], case, company())
+    assert party.seq == 2 and LedgerEntry.objects.count() == before + 1
+    with pytest.raises(CaseActionRefused, match="已在本案"):
+        services.add_party(cw.users["officer"], case, company())
+    with pytest.raises(CaseActionRefused, match="统一社会信用代码"):
+        services.add_party(cw.users["officer"], case, {"kind": "legal", "name": "某公司"})
+    with pytest.raises(CaseActionRefused, match="不是本案的承办人员"):
+        services.add_party(
+            cw.users["officer2"], make_case(officers=[cw.officers["李明"]]), company()
+        )
+
+
+def test_timeline_lists_the_ledger_entries_of_the_case(cw, make_case):
+    from zhifa.cases.selectors import timeline
+
+    case = make_case("penalty_ordinary", "investigating")
+    assert [e.event_type for e in timeline(case)] == ["cases.registered", "cases.transition"]
+
+
+def test_closed_case_cannot_change(cw, make_case):
+    case = make_case("penalty_ordinary", "archived")
+    with pytest.raises(CaseActionRefused, match="已结案"):
+        services.assign_officer(cw.users["unithead"], case, cw.officers["岩温香"])
+    with pytest.raises(CaseActionRefused, match="不能执行"):
+        cw.perform(case, "archive", user="officer")
