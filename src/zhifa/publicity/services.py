@@ -284,6 +284,14 @@ def _penalty_text(case) -> str:
     return "、".join(parts)
 
 
+def _minor_on(party, day: datetime.date | None) -> bool:
+    # A minor when registered, or still under 18 on the decision day.
+    if party.is_minor:
+        return True
+    born = getattr(party, "birth_date", None)
+    return bool(born and day and _add_years(born, 18) > day)
+
+
 def draft_for_case(case, actor: User | None) -> Publication | None:
     """The after-decision hook of the case module (``zhifa.cases.gates``): the case's decision
     as DecisionFacts. A case without a decision number (an inspection with nothing decided)
@@ -313,7 +321,7 @@ def draft_for_case(case, actor: User | None) -> Publication | None:
             party_name=party.name,
             party_kind=party.kind,
             party_code=party.id_number if party.kind != PartyKind.NATURAL else "",
-            party_is_minor=any(p.is_minor for p in parties),
+            party_is_minor=any(_minor_on(p, case.decided_on) for p in parties),
             conclusion=conclusion,
             facts=decision.get("facts") or case.summary,
             legal_basis=decision.get("basis", ""),

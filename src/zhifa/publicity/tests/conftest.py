@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from zhifa.cases.tests.conftest import cw, make_case  # noqa: F401 - the case module's fixtures
 from zhifa.publicity import services
 from zhifa.publicity.models import PartyKind, PubCategory
 

@@ -1,17 +1,14 @@
 """The QR code of one inspection or act: who, which matter, when; the party rates it once;
-forged tokens refused; scans logged; the staff QR page is scoped.
-
-The case rows are written with the ORM: the case module's services are not committed yet
-(when they are, these fixtures should open the case through them)."""
+forged tokens refused; scans logged; the staff QR page is scoped. Cases are opened through the
+case module's services (its own fixtures)."""
 
 from __future__ import annotations
 
 import pytest
 from django.test import Client
 
-from zhifa.cases.models import Case, CaseOfficer
+from zhifa.cases.services import declare_conflict
 from zhifa.ledger.models import LedgerEntry
-from zhifa.powers.models import Matter
 from zhifa.publicity.models import Rating, Scan
 from zhifa.publicity.tokens import act_token
 from zhifa.registry.models import Officer
@@ -20,24 +17,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def case(daxing):
-    org = daxing.orgs["daxing"]
-    matter = Matter.objects.filter(power_list__organization=org, category="inspection").first()
-    case = Case.objects.create(
-        organization=org,
-        unit=daxing.orgs["daxing_team"],
-        matter=matter,
-        category="inspection",
-        procedure="inspection",
-        stage="inspecting",
-        number="耿大兴检〔2026〕1号",
-        title="农村建房现场检查",
-        source="inspection",
+def case(make_case, cw):
+    case = make_case(
+        "inspection", officers=[cw.officers["李明"], cw.officers["王芳"], cw.officers["杨德福"]]
     )
-    CaseOfficer.objects.create(case=case, officer=Officer.objects.get(name="李明"), lead=True)
-    CaseOfficer.objects.create(
-        case=case, officer=Officer.objects.get(name="王芳"), recused=True, recusal_reason="近亲属"
-    )
+    declare_conflict(cw.users["unithead"], case, cw.officers["王芳"], "近亲属（示例）")
     return case
 
 
