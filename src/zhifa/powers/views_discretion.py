@@ -53,16 +53,13 @@ def _benchmark_page(
             data = dict(form.cleaned_data)
             try:
                 if bench is None:
-                    saved, created = services.save_benchmark(
-                        request.user,
-                        org,
-                        data.pop("source"),
-                        data.pop("item_no"),
-                        grades=grades_from(formset),
-                        **data,
-                    )
-                    if not created:
+                    source, item_no = data.pop("source").strip(), data.pop("item_no").strip()
+                    # a new page never edits an existing benchmark
+                    if DiscretionBenchmark.objects.filter(source=source, item_no=item_no).exists():
                         raise ValidationError("该来源表中已有此序号的裁量基准，请在其页面编辑。")
+                    saved, _ = services.save_benchmark(
+                        request.user, org, source, item_no, grades=grades_from(formset), **data
+                    )
                 else:
                     saved = services.update_benchmark(
                         request.user, bench, grades=grades_from(formset), **data
@@ -108,11 +105,10 @@ def _no_penalty_page(
             data = dict(form.cleaned_data)
             try:
                 if item is None:
-                    _, created = services.save_no_penalty_item(
-                        request.user, org, data.pop("source"), data.pop("item_no"), **data
-                    )
-                    if not created:
+                    source, item_no = data.pop("source").strip(), data.pop("item_no").strip()
+                    if NoPenaltyItem.objects.filter(source=source, item_no=item_no).exists():
                         raise ValidationError("该清单中已有此序号的事项，请在清单中编辑。")
+                    services.save_no_penalty_item(request.user, org, source, item_no, **data)
                 else:
                     services.update_no_penalty_item(request.user, item, **data)
             except ValidationError as exc:

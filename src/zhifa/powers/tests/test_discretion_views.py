@@ -110,8 +110,11 @@ def test_body_head_makes_and_edits_a_benchmark(world, own, client_for):
         ("轻微", 5000),
         ("严重", 100000),
     ]
-    # the same number again is refused
-    assert client.post(url, data).status_code == 400
+    # the same number again is refused, and the existing benchmark is left as it was
+    response = client.post(url, {**data, "violation": "改写"})
+    assert response.status_code == 400 and "已有此序号" in response.content.decode()
+    bench.refresh_from_db()
+    assert bench.violation == "未按规定处置建筑垃圾"
 
     detail = client.get(bench.get_absolute_url()).content.decode()
     edit_url = f"/powers/discretion/{bench.pk}/edit/"
@@ -162,7 +165,10 @@ def test_no_penalty_pages(world, own, client_for):
         "conditions": "初次违法且危害后果轻微并及时改正",
     }
     assert client.post(url, data).status_code == 302
+    response = client.post(url, {**data, "violation": "改写"})
+    assert response.status_code == 400 and "已有此序号" in response.content.decode()
     item = NoPenaltyItem.objects.get(source="大兴乡不予处罚清单", item_no="2")
+    assert item.violation == "未按规定设置门前三包责任牌"
     assert item.organization == daxing and item.list_name == "首违不罚"
     edit_url = f"/powers/no-penalty/{item.pk}/edit/"
     response = client.post(edit_url, {**data, "violation": ""})
