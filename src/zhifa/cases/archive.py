@@ -193,6 +193,32 @@ def _rows(data: Any, labels: dict[str, str], prefix: str = "") -> list[tuple[str
     return rows
 
 
+def document_title(step) -> str:
+    return DOCUMENT_TITLES.get(step.action) or step.data.get("label") or step.action
+
+
+def document_context(case, step, labels: dict[str, dict[str, str]] | None = None) -> dict:
+    """What the document of one step shows: the data the step recorded (as in its ledger
+    entry) under the labels of the procedure's form. Also the case page's document view."""
+    from .procedures import PROCEDURES
+
+    procedure = PROCEDURES[case.procedure]
+    labels = labels if labels is not None else _label_map(case)
+    result = step.data.get("result") or {}
+    return {
+        "case": case,
+        "procedure": procedure,
+        "case_stage_label": procedure.stage_label(case.stage),
+        "title": document_title(step),
+        "step": step,
+        "step_label": step.data.get("label", step.action),
+        "from_label": procedure.stage_label(step.from_stage),
+        "to_label": procedure.stage_label(step.to_stage),
+        "rows": _rows(step.data.get("data") or {}, labels.get(step.action, {})),
+        "result": _rows(result, {"decision_number": "决定书文号", "due": "处理期限"}),
+    }
+
+
 def _render(template: str, context: dict[str, Any]) -> bytes:
     from django.template.loader import render_to_string
 
@@ -251,22 +277,8 @@ def write_case_file(actor, case, target: IO[bytes]) -> CaseFile:
         # Documents: one per step, from the data the step recorded (as in its ledger entry).
         steps = list(case.steps.select_related("actor").order_by("at", "id"))
         for n, step in enumerate(steps, start=1):
-            title = DOCUMENT_TITLES.get(step.action) or step.data.get("label") or step.action
-            body = _rows(step.data.get("data") or {}, labels.get(step.action, {}))
-            result = step.data.get("result") or {}
-            html = _render(
-                "cases/archive/document.html",
-                {
-                    **header,
-                    "title": title,
-                    "step": step,
-                    "step_label": step.data.get("label", step.action),
-                    "from_label": procedure.stage_label(step.from_stage),
-                    "to_label": procedure.stage_label(step.to_stage),
-                    "rows": body,
-                    "result": _rows(result, {"decision_number": "决定书文号", "due": "处理期限"}),
-                },
-            )
+            title = document_title(step)
+            html = _render("cases/archive/document.html", document_context(case, step, labels))
             add(
                 f"documents/{n:02d}-{_safe(step.action)}.html",
                 html,

@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -277,6 +277,9 @@ def _detail_context(
         "timeline": items,
         "records": records,
         "services": list(case.services.select_related("party")),
+        "documents": [
+            (step, archive.document_title(step)) for step in case.steps.order_by("at", "id")
+        ],
         "export_problem": archive.export_problem(user, case),
         "review": apps.is_installed("zhifa.review"),
         "error": error if failed is None else None,
@@ -392,6 +395,18 @@ def _refused(
 
 
 @login_required
+@require_GET
+def case_document(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
+    """The document of one step (notice, decision ...), printable, as it goes in the case
+    file."""
+    case = selectors.get_case(request.user, pk)
+    step = case.steps.select_related("actor").filter(pk=step_id).first()
+    if step is None:
+        raise Http404("未找到该文书。")
+    return render(request, "cases/archive/document.html", archive.document_context(case, step))
+
+
+@login_required
 @require_POST
 def case_file(request: HttpRequest, pk: int) -> HttpResponse:
     """Download the case file (案卷 ZIP). POST: each export is a ledger entry."""
@@ -431,4 +446,12 @@ def case_url(case: Case) -> str:
     return reverse("cases:detail", args=[case.pk])
 
 
-__all__ = ["case_action", "case_detail", "case_file", "case_list", "case_new", "case_url"]
+__all__ = [
+    "case_action",
+    "case_detail",
+    "case_document",
+    "case_file",
+    "case_list",
+    "case_new",
+    "case_url",
+]

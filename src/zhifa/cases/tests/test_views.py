@@ -394,3 +394,27 @@ def test_my_cases_are_the_assigned_ones(make_case, cw, client_for):
     other = make_case(officers=[cw.officers["李明"]], title="只有李明（虚构）")
     text = client_for("officer2").get(reverse("cases:mine")).content.decode()
     assert other.number not in text
+
+
+# ---------------------------------------------------------------- documents
+
+
+def test_step_documents_are_listed_and_readable(make_case, client_for, client):
+    case = make_case(stage="decided")
+    other = make_case()
+    decide = Step.objects.get(case=case, action="decide")
+    url = reverse("cases:document", args=[case.pk, decide.pk])
+    page = client_for("officer").get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert url in page and "行政处罚决定书" in page
+    doc = client_for("supervisor").get(url)
+    assert doc.status_code == 200
+    text = doc.content.decode()
+    assert "行政处罚决定书" in text and case.decision_number in text and "罚款" in text
+    assert client.get(url).status_code == 302
+    assert client_for("marketofficer").get(url).status_code == 404
+    assert client_for("sysadmin").get(url).status_code == 404
+    # A step of another case under this case's address is not found.
+    assert (
+        client_for("officer").get(reverse("cases:document", args=[other.pk, decide.pk])).status_code
+        == 404
+    )
