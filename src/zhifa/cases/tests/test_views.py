@@ -279,6 +279,37 @@ def test_non_certified_officer_blocks_filing(make_case, cw, client_for):
     assert _state(case) == before
 
 
+def _expire(officer) -> None:
+    from zhifa.registry import services as registry
+
+    registry.update_officer(
+        None, officer, certificate_expires_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    officer.refresh_from_db()
+
+
+def test_officer_with_an_expired_certificate_cannot_be_assigned(cw, client_for):
+    expired = cw.officers["何晓东"]
+    _expire(expired)
+    before = (Case.objects.count(), LedgerEntry.objects.count())
+    post = _new_case_post(cw, officers=[str(cw.officers["李明"].pk), str(expired.pk)])
+    response = client_for("officer").post(reverse("cases:new"), post)
+    assert response.status_code == 400
+    assert "何晓东的行政执法证已于" in response.content.decode()
+    assert (Case.objects.count(), LedgerEntry.objects.count()) == before
+
+
+def test_certificate_expired_after_assignment_blocks_the_act(make_case, cw, client_for):
+    case = make_case(officers=[cw.officers["李明"], cw.officers["何晓东"]])
+    _expire(cw.officers["何晓东"])
+    page = client_for("unithead").get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "何晓东的行政执法证已于" in page and 'value="file"' not in page
+    before = _state(case)
+    response = _act(client_for("unithead"), case, "file")
+    assert response.status_code == 400 and "何晓东的行政执法证已于" in response.content.decode()
+    assert _state(case) == before
+
+
 def test_decision_after_the_limit_is_refused(cw, client_for):
     """A case filed 100 days ago (told in the past through the services) cannot be decided
     today: the 90-day limit of 第六十条 has passed."""
