@@ -31,7 +31,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from zhifa.core.models import Organization, User
-from zhifa.core.permissions import role_over
+from zhifa.exchange.actors import Actor, acting_role, ledger_actor
+from zhifa.exchange.models import ApiClient
 from zhifa.ledger.services import actor_label, record
 from zhifa.powers.models import ListStatus, Matter, PowerList
 from zhifa.registry.models import Officer
@@ -100,24 +101,33 @@ def _roles_text(roles: tuple[str, ...]) -> str:
     return "或".join(ROLE_LABELS.get(r, r) for r in roles)
 
 
-def _role(actor: User | None, case: Case, roles: tuple[str, ...]) -> str:
+API_SCOPE = "cases.write"
+
+
+def _role(actor: Any, case: Case, roles: tuple[str, ...]) -> str:
     """The role the actor acts in on the case's handling unit (a membership on the body covers
-    its units), or CaseActionRefused."""
+    its units), or CaseActionRefused. An API client (another government system, token scope
+    ``cases.write``) acts inside its organisation's subtree, but never approves: approvals are
+    a head's own act."""
     target = case.unit or case.organization
     refusal = f"此操作须由本案承办单位的{_roles_text(roles)}执行。"
+    if isinstance(actor, ApiClient) and set(roles) <= set(APPROVERS):
+        raise CaseActionRefused(f"{refusal}接口调用不能代替负责人审批。")
     try:
-        return role_over(actor, target, _perm_for(roles), roles, refusal)
-    except PermissionDenied:
-        raise CaseActionRefused(refusal) from None
+        return acting_role(actor, target, _perm_for(roles), roles, refusal, scope=API_SCOPE)
+    except PermissionDenied as e:
+        # A client is told what its token lacks; a person, who should act.
+        client = isinstance(actor, ApiClient) and e.args
+        raise CaseActionRefused(str(e.args[0]) if client else refusal) from None
 
 
-def _officer_of(actor: User | None) -> Officer | None:
+def _officer_of(actor: Actor) -> Officer | None:
     if actor is None or not isinstance(actor, User):
         return None
     return Officer.objects.filter(user=actor).first()
 
 
-def _actor_problem(actor: User | None, case: Case, role: str) -> str | None:
+def _actor_problem(actor: Actor, case: Case, role: str) -> str | None:
     """An officer acts only on cases they are assigned to; nobody recused acts at all."""
     officer = _officer_of(actor)
     row = None
@@ -253,14 +263,14 @@ def _refuse_reason(ctx: Context, transition: Transition) -> str | None:
 
 def _step(actor, role: str, case: Case, action: str, from_stage: str, payload: dict, now) -> Step:
     entry = record(
-        actor=actor,
+        actor=ledger_actor(actor),
         role=role,
         organization=case.organization,
         subject=case.subject,
         event_type="cases.transition",
         payload=payload,
     )
-    user, label = actor_label(actor)
+    user, label = actor_label(ledger_actor(actor))
     return Step.objects.create(
         case=case,
         action=action,
@@ -276,7 +286,7 @@ def _step(actor, role: str, case: Case, action: str, from_stage: str, payload: d
 
 
 def perform(
-    actor: User | None,
+    actor: Actor,
     case: Case,
     action: str,
     data: dict[str, Any] | None = None,
@@ -342,7 +352,7 @@ def perform(
 
 
 def allowed_actions(
-    actor: User | None, case: Case, *, today: datetime.date | None = None
+    actor: Actor, case: Case, *, today: datetime.date | None = None
 ) -> list[ActionState]:
     """Every transition out of the current stage, with whether this actor may do it now and,
     if not, why. Guards that need the form's data are only checked on submission."""
@@ -429,7 +439,7 @@ def _clean_officer(case_org: Organization, officer_id: Any, case: Case | None, t
 
 
 def register_case(
-    actor: User | None,
+    actor: Actor,
     *,
     organization: Organization,
     unit: Organization | None,
@@ -513,7 +523,7 @@ def register_case(
             proc.on_register(case, today)
             case.save()
         record(
-            actor=actor,
+            actor=ledger_actor(actor),
             role=role,
             organization=organization,
             subject=case.subject,
@@ -545,7 +555,7 @@ def _open_case(case: Case) -> Case:
     return case
 
 
-def add_party(actor: User | None, case: Case, party: dict[str, Any]) -> Party:
+def add_party(actor: Actor, case: Case, party: dict[str, Any]) -> Party:
     today = timezone.localdate()
     try:
         cleaned = rules.clean_party(party, today)
@@ -564,7 +574,7 @@ def add_party(actor: User | None, case: Case, party: dict[str, Any]) -> Party:
         seq = (case.parties.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
         row = Party.objects.create(case=case, seq=seq, **cleaned)
         record(
-            actor=actor,
+            actor=ledger_actor(actor),
             role=role,
             organization=case.organization,
             subject=case.subject,
@@ -575,7 +585,7 @@ def add_party(actor: User | None, case: Case, party: dict[str, Any]) -> Party:
 
 
 def assign_officer(
-    actor: User | None, case: Case, officer: Officer, *, lead: bool = False
+    actor: Actor, case: Case, officer: Officer, *, lead: bool = False
 ) -> CaseOfficer:
     today = timezone.localdate()
     with transaction.atomic():
@@ -594,7 +604,7 @@ def assign_officer(
             CaseOfficer.objects.filter(case=case, lead=True).update(lead=False)
         row = CaseOfficer.objects.create(case=case, officer=officer, lead=lead)
         record(
-            actor=actor,
+            actor=ledger_actor(actor),
             role=role,
             organization=case.organization,
             subject=case.subject,
@@ -605,7 +615,7 @@ def assign_officer(
 
 
 def declare_conflict(
-    actor: User | None, case: Case, officer: Officer, reason: str, *, applied_by: str = ""
+    actor: Actor, case: Case, officer: Officer, reason: str, *, applied_by: str = ""
 ) -> CaseOfficer:
     """回避: the head's decision (行政处罚法第四十三条) that the officer withdraws from the case,
     on the officer's own declaration or the party's application (``applied_by``). The
@@ -632,7 +642,7 @@ def declare_conflict(
         row.lead = False
         row.save()
         record(
-            actor=actor,
+            actor=ledger_actor(actor),
             role=role,
             organization=case.organization,
             subject=case.subject,
@@ -651,7 +661,7 @@ MAX_EXTENSION_DAYS = 90
 
 
 def extend_decision_deadline(
-    actor: User | None,
+    actor: Actor,
     case: Case,
     days: int,
     reason: str,
@@ -699,7 +709,7 @@ def extend_decision_deadline(
             basis=f"经负责人批准延长{days}日：{reason}",
         )
         record(
-            actor=actor,
+            actor=ledger_actor(actor),
             role=role,
             organization=case.organization,
             subject=case.subject,

@@ -153,3 +153,72 @@ def test_closed_case_cannot_change(cw, make_case):
         services.assign_officer(cw.users["unithead"], case, cw.officers["岩温香"])
     with pytest.raises(CaseActionRefused, match="不能执行"):
         cw.perform(case, "archive", user="officer")
+
+
+def test_api_client_handles_but_never_approves(cw, make_case):
+    from zhifa.exchange.models import ApiClient
+    from zhifa.exchange.services import issue_token
+
+    case = make_case("penalty_ordinary", "investigating")
+    reader, _ = issue_token(None, "只读系统", cw.orgs["daxing"], "read")
+    with pytest.raises(CaseActionRefused, match="cases.write"):
+        services.perform(reader, case, "conclude", {"report": "报告", "proposal": "penalize"})
+    # The exchange app's Scope list does not offer cases.write yet: set it on the row.
+    writer = ApiClient.objects.create(
+        name="移动执法终端",
+        organization=cw.orgs["daxing"],
+        token_hash="0" * 64,
+        scopes="cases.write",
+    )
+    outsider = ApiClient.objects.create(
+        name="市场监管系统",
+        organization=cw.orgs["county_market"],
+        token_hash="1" * 64,
+        scopes="cases.write",
+    )
+    with pytest.raises(CaseActionRefused, match="执行"):
+        services.perform(outsider, case, "conclude", {"report": "报告", "proposal": "penalize"})
+    case = services.perform(writer, case, "conclude", {"report": "报告", "proposal": "penalize"})
+    step = case.steps.order_by("-id").first()
+    assert (step.actor, step.role) == (None, "api_client")
+    assert step.actor_label.startswith(f"api:{writer.pk} ")
+    with pytest.raises(CaseActionRefused, match="不能代替负责人审批"):
+        services.perform(writer, case, "decide_minor", {"reason": "轻微"})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_numbers_are_unique(settings):
+    """Run on PostgreSQL (several connections at once); SQLite serialises writers anyway."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    from zhifa.cases.numbering import next_number
+    from zhifa.core import services as core_services
+
+    if connection.vendor != "postgresql":
+        pytest.skip("并发编号需在 PostgreSQL 上验证")
+    region = core_services.create_region("530926", "耿马傣族佤族自治县", None)
+    org = core_services.create_organization(
+        None, name="并发测试乡人民政府", kind="government", region=region, is_enforcement_body=True
+    )
+    got: list[int] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(10):
+                with transaction.atomic():
+                    got.append(next_number(org, "并发", 2026))
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert sorted(got) == list(range(1, 41))
