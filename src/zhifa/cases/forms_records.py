@@ -52,16 +52,19 @@ def _gps_fields() -> tuple[forms.DecimalField, forms.DecimalField]:
 
 
 class _CaseForm(forms.Form):
-    def __init__(self, *args, case: Case, **kwargs):
+    def __init__(self, *args, case: Case, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.case = case
         if "officers" in self.fields:
-            self.fields["officers"].queryset = Officer.objects.filter(
+            officers = Officer.objects.filter(
                 case_roles__case=case, case_roles__recused=False
             ).order_by("name")
-            self.fields["officers"].initial = list(
-                self.fields["officers"].queryset.values_list("pk", flat=True)[:2]
-            )
+            self.fields["officers"].queryset = officers
+            # The officer filling the form is present; the others are ticked by hand.
+            if actor is not None and "officers" not in self.initial:
+                self.fields["officers"].initial = list(
+                    officers.filter(user=actor).values_list("pk", flat=True)
+                )
 
     def officer_ids(self) -> list[int]:
         return [o.pk for o in self.cleaned_data.get("officers") or ()]

@@ -206,7 +206,11 @@ def capture(request: HttpRequest, case_id: int) -> HttpResponse:
     case = get_case(request.user, case_id)
     _writer(request, case)
     form = MediaForm(
-        request.POST or None, request.FILES or None, case=case, initial={"stage": case.stage}
+        request.POST or None,
+        request.FILES or None,
+        case=case,
+        actor=request.user,
+        initial={"stage": case.stage},
     )
     if request.method == "POST" and form.is_valid() and request.FILES.get("file"):
         upload = request.FILES["file"]
@@ -264,7 +268,9 @@ def capture_finish(request: HttpRequest, case_id: int) -> HttpResponse:
             title=form.cleaned_data.get("title", ""),
         )
     except uploads.ChunkRefused as exc:
-        return JsonResponse({"error": exc.messages[0], "received": exc.received}, status=409)
+        return JsonResponse(
+            {"error": exc.messages[0], "received": exc.received, "code": exc.code}, status=409
+        )
     except ValidationError as exc:
         return JsonResponse({"error": "；".join(exc.messages)}, status=400)
     messages.success(request, f"“{record.title}”已保存。")
@@ -288,6 +294,7 @@ def transcript_new(request: HttpRequest, case_id: int) -> HttpResponse:
     form = TranscriptForm(
         request.POST or None,
         case=case,
+        actor=request.user,
         initial={"kind": kind, "title": label, "place": case.place},
     )
     status = 200

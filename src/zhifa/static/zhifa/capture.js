@@ -98,7 +98,13 @@
         offset = answer.received;  // the server has more (or less) than we thought: resume there
         continue;
       }
-      if (!res2.ok) throw new Error(answer.error || "上传失败（" + res2.status + "）");
+      if (!res2.ok) {
+        if (["expired", "lost", "finished"].indexOf(answer.code) >= 0) {
+          // This session cannot go on: the next submit starts a fresh one.
+          try { localStorage.removeItem(key); } catch (e) { /* ignore */ }
+        }
+        throw new Error(answer.error || "上传失败（" + res2.status + "）");
+      }
       offset = answer.received;
       report(null, offset / file.size);
     }
@@ -185,7 +191,12 @@
           return fetch(form.dataset.finishUrl, { method: "POST", body: body, credentials: "same-origin", headers: { "X-CSRFToken": csrf(form) } });
         }, report);
         var answer = await json(res);
-        if (!res.ok) throw new Error(answer.error || "保存失败（" + res.status + "）");
+        if (!res.ok) {
+          if (["expired", "lost", "finished"].indexOf(answer.code) >= 0) {
+            try { localStorage.removeItem(done.key); } catch (e) { /* ignore */ }
+          }
+          throw new Error(answer.error || "保存失败（" + res.status + "）");
+        }
         try { localStorage.removeItem(done.key); } catch (e) { /* ignore */ }
         window.location.assign(answer.url);
       } catch (e) {
