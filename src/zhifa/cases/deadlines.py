@@ -26,6 +26,7 @@ from .models import Case, Deadline, DeadlineStatus
 __all__ = [
     "DECISION_DAYS",
     "DECISION_WARNING_DAY",
+    "WARNING_KINDS",
     "DeadlineView",
     "close_deadlines",
     "deadline_views",
@@ -35,6 +36,9 @@ __all__ = [
     "working_day_after",
 ]
 
+# Early warnings are Deadline rows too (so the case page lists them), but passing one does not
+# make a case overdue.
+WARNING_KINDS = ("decision_warning",)
 DECISION_DAYS = 90
 DECISION_WARNING_DAY = 75
 DECISION_BASIS = "《中华人民共和国行政处罚法》第六十条：自立案之日起九十日内作出行政处罚决定"
@@ -101,10 +105,13 @@ def open_decision_deadlines(case: Case, filed_on: datetime.date) -> datetime.dat
 
 
 def overdue(queryset: QuerySet[Case], today: datetime.date) -> QuerySet[Case]:
-    """Cases with an open deadline already passed."""
-    return queryset.filter(
-        deadlines__status=DeadlineStatus.OPEN, deadlines__due_on__lt=today
-    ).distinct()
+    """Cases with an open deadline (not a warning) already passed."""
+    late = (
+        Deadline.objects.filter(status=DeadlineStatus.OPEN, due_on__lt=today)
+        .exclude(kind__in=WARNING_KINDS)
+        .values("case_id")
+    )
+    return queryset.filter(pk__in=late)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from django.utils import timezone
 from zhifa.core.models import User
 from zhifa.core.selectors import acting_organizations, readable_organizations
 
+from .deadlines import WARNING_KINDS
 from .models import Case, CaseOfficer, Deadline, DeadlineStatus, Party, Step
 
 __all__ = [
@@ -50,7 +51,8 @@ def visible_cases(user: User) -> QuerySet[Case]:
 
 
 def _overdue_ids(today: datetime.date):
-    return Deadline.objects.filter(status=DeadlineStatus.OPEN, due_on__lt=today).values("case_id")
+    late = Deadline.objects.filter(status=DeadlineStatus.OPEN, due_on__lt=today)
+    return late.exclude(kind__in=WARNING_KINDS).values("case_id")
 
 
 def cases_for(

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.http import Http404
+from django.utils import timezone
 
 from zhifa.cases import selectors
 from zhifa.cases.models import Deadline
@@ -56,5 +57,31 @@ def test_overdue(cw, make_case):
     case = make_case("penalty_ordinary", "investigating")
     officer = cw.users["officer"]
     assert not selectors.overdue_cases(officer).exists()
-    due = Deadline.objects.get(case=case, kind="decision_warning").due_on
-    assert list(selectors.overdue_cases(officer, today=due + datetime.timedelta(days=1))) == [case]
+    day = datetime.timedelta(days=1)
+    warning = Deadline.objects.get(case=case, kind="decision_warning").due_on
+    assert not selectors.overdue_cases(officer, today=warning + day).exists()  # a warning only
+    due = Deadline.objects.get(case=case, kind="decision").due_on
+    assert not selectors.overdue_cases(officer, today=due).exists()
+    assert list(selectors.overdue_cases(officer, today=due + day)) == [case]
+    assert list(selectors.cases_for(officer, overdue=True, today=due + day)) == [case]
+
+
+def test_deadline_views_count_working_days(cw, make_case):
+    from zhifa.cases.deadlines import deadline_views
+    from zhifa.core.calendar import working_days_between
+
+    case = make_case("penalty_ordinary", "to_notify")
+    today = timezone.localdate()
+    cw.perform(
+        case,
+        "notify",
+        {"served_on": case.filed_on, "facts": "事实", "reasons": "理由", "basis": "依据"},
+        user="officer",
+    )
+    views = {v.deadline.kind: v for v in deadline_views(case, today)}
+    statement = views["statement"]
+    assert statement.unit == "个工作日"
+    assert statement.remaining == working_days_between(today, statement.deadline.due_on).count
+    assert views["decision"].unit == "日" and views["decision"].remaining == 90
+    late = deadline_views(case, statement.deadline.due_on + datetime.timedelta(days=10))
+    assert any(v.overdue and v.text.startswith("已逾期") for v in late)
