@@ -94,6 +94,9 @@ def register_events() -> None:
     events.register(EVENT, "导出案卷", schema_version=1)
 
 
+register_events()  # idempotent, no Django needed: an export never meets an unregistered type
+
+
 def sm3(data: bytes) -> str:
     return hashlib.new("sm3", data).hexdigest()
 
