@@ -35,6 +35,7 @@ from zhifa.registry.models import Officer, OfficerStatus
 from . import archive, selectors, services
 from .deadlines import deadline_views
 from .forms import (
+    PARTY_FIELDS,
     ActionForm,
     CaseForm,
     FilterForm,
@@ -281,9 +282,24 @@ def _detail_context(
             (step, archive.document_title(step)) for step in case.steps.order_by("at", "id")
         ],
         "export_problem": archive.export_problem(user, case),
+        "is_head": can_handle and _is_head(user, case),
+        "open_case": not procedure.stage(case.stage).terminal and not case.closed_on,
+        "party_kinds": PartyKind.choices,
+        "assignable": _assignable(case, officer_rows) if can_handle else [],
         "review": apps.is_installed("zhifa.review"),
         "error": error if failed is None else None,
     }
+
+
+def _assignable(case: Case, rows: list[CaseOfficer]) -> list[Officer]:
+    taken = {r.officer_id for r in rows}
+    return [
+        o
+        for o in Officer.objects.filter(
+            body__organization_id=case.organization_id, status=OfficerStatus.ACTIVE
+        ).order_by("name", "pk")
+        if o.pk not in taken
+    ]
 
 
 def _timeline(case: Case) -> list[TimelineItem]:
@@ -392,6 +408,60 @@ def _refused(
     if action is None or not any(a["state"].action == action for a in context["actions"]):
         context["error"] = message  # shown at the top when the form is no longer on the page
     return render(request, "cases/detail.html", context, status=400)
+
+
+CHANGES = ("party", "officer", "recusal", "extension")
+
+
+@login_required
+@require_POST
+def case_change(request: HttpRequest, pk: int, what: str) -> HttpResponse:
+    """The changes beside the stage graph: add a party, assign an officer, a recusal (回避)
+    and the extension of the decision limit, each one service call."""
+    case = selectors.get_case(request.user, pk)
+    if what not in CHANGES:
+        raise Http404("未知的操作。")
+    require(request.user, "cases.handle")
+    post = request.POST
+    try:
+        if what == "party":
+            row = {f: post.get(f"party-{f}", "") for f in PARTY_FIELDS}
+            party = services.add_party(request.user, case, row)
+            done = f"已增加当事人{party.name}。"
+        elif what == "officer":
+            officer = _body_officer(case, post.get("officer"))
+            services.assign_officer(request.user, case, officer, lead=bool(post.get("lead")))
+            done = f"已指派{officer.name}为承办人员。"
+        elif what == "recusal":
+            officer = _body_officer(case, post.get("officer"))
+            services.declare_conflict(
+                request.user,
+                case,
+                officer,
+                post.get("reason", ""),
+                applied_by=post.get("applied_by", ""),
+            )
+            done = f"{officer.name}已回避。"
+        else:
+            services.extend_decision_deadline(
+                request.user, case, post.get("days", ""), post.get("reason", "")
+            )
+            done = "办案期限已延长。"
+    except ValidationError as e:
+        return _refused(request, case, None, e.messages[0])
+    messages.success(request, done)
+    return redirect("cases:detail", case.pk)
+
+
+def _body_officer(case: Case, value: str | None) -> Officer:
+    officer = (
+        Officer.objects.filter(pk=value, body__organization_id=case.organization_id).first()
+        if (value or "").isdigit()
+        else None
+    )
+    if officer is None:
+        raise services.CaseActionRefused("所选执法人员不存在或不属于本执法主体。")
+    return officer
 
 
 @login_required

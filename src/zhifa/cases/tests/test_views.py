@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from zhifa.cases import services
 from zhifa.cases.models import Case, Step
+from zhifa.cases.views import CHANGES
 from zhifa.ledger.models import LedgerEntry
 
-from .conftest import citizen_id, person
+from .conftest import citizen_id, person, uscc_code
 
 pytestmark = pytest.mark.django_db
 
@@ -449,3 +450,80 @@ def test_step_documents_are_listed_and_readable(make_case, client_for, client):
         client_for("officer").get(reverse("cases:document", args=[other.pk, decide.pk])).status_code
         == 404
     )
+
+
+# ------------------------------------------------ parties, officers, recusal, extension
+
+
+def _change(client, case, what, data):
+    return client.post(reverse("cases:change", args=[case.pk, what]), data)
+
+
+def test_add_party_on_the_case_page(make_case, client_for):
+    case = make_case()
+    c = client_for("officer")
+    before = _state(case)
+    bad = _change(
+        c, case, "party", {"party-kind": "natural", "party-name": "甲", "party-id_number": "123"}
+    )
+    assert bad.status_code == 400 and "公民身份号码" in bad.content.decode()
+    assert _state(case) == before and case.parties.count() == 1
+    ok = _change(
+        c,
+        case,
+        "party",
+        {"party-kind": "legal", "party-name": "示例合作社（虚构）", "party-id_number": uscc_code()},
+    )
+    assert ok.status_code == 302 and case.parties.count() == 2
+
+
+def test_heads_assign_and_recuse_officers_officers_may_not(make_case, cw, client_for):
+    case = make_case()
+    newcomer = cw.officers["岩温香"]
+    before = _state(case)
+    page = client_for("officer").get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "change-officer" not in page and "change-recusal" not in page
+    refused = _change(client_for("officer"), case, "officer", {"officer": newcomer.pk})
+    assert refused.status_code == 400 and "负责人" in refused.content.decode()
+    assert _state(case) == before
+    head = client_for("unithead")
+    assert "change-recusal" in head.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert _change(head, case, "officer", {"officer": newcomer.pk}).status_code == 302
+    assert case.case_officers.filter(officer=newcomer).exists()
+    again = _change(head, case, "officer", {"officer": newcomer.pk})
+    assert again.status_code == 400 and "已是本案承办人员" in again.content.decode()
+    no_reason = _change(head, case, "recusal", {"officer": newcomer.pk, "reason": ""})
+    assert no_reason.status_code == 400 and "请填写回避事由" in no_reason.content.decode()
+    ok = _change(head, case, "recusal", {"officer": newcomer.pk, "reason": "曾参与相关检查"})
+    assert ok.status_code == 302
+    assert case.case_officers.get(officer=newcomer).recused
+    stranger = _change(head, case, "officer", {"officer": "999999"})
+    assert stranger.status_code == 400 and "不属于本执法主体" in stranger.content.decode()
+
+
+def test_extension_of_the_decision_limit(make_case, client_for):
+    case = make_case(stage="investigating")
+    due = case.decision_due_on
+    head = client_for("unithead")
+    bad = _change(head, case, "extension", {"days": "500", "reason": "依规章延长"})
+    assert bad.status_code == 400 and "延长天数应在1至90日之间" in bad.content.decode()
+    case.refresh_from_db()
+    assert case.decision_due_on == due
+    refused = _change(client_for("officer"), case, "extension", {"days": "30", "reason": "x"})
+    assert refused.status_code == 400
+    ok = _change(head, case, "extension", {"days": "30", "reason": "依《示例规章》延长（虚构）"})
+    assert ok.status_code == 302
+    case.refresh_from_db()
+    assert case.decision_due_on == due + datetime.timedelta(days=30)
+
+
+def test_change_endpoints_are_scoped(make_case, client_for, client):
+    case = make_case()
+    for what in CHANGES:
+        url = reverse("cases:change", args=[case.pk, what])
+        assert client.post(url).status_code == 302  # to the login page
+        assert client_for("marketofficer").post(url).status_code == 404
+        assert client_for("sysadmin").post(url).status_code == 404
+        assert client_for("supervisor").post(url).status_code == 403
+        assert client_for("officer").get(url).status_code == 405
+    assert _change(client_for("unithead"), case, "nothing", {}).status_code == 404
