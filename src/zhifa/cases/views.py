@@ -49,6 +49,7 @@ from .procedures import PROCEDURES
 from .procedures.base import APPROVERS
 
 PER_PAGE = 20
+WARNING_KIND = "decision_warning"
 LISTS = {
     "mine": ("我的案件", "mine"),
     "unit": ("本单位案件", "unit"),
@@ -84,13 +85,18 @@ def case_list(request: HttpRequest, which: str = "mine") -> HttpResponse:
     late = Deadline.objects.filter(
         case=OuterRef("pk"), status=DeadlineStatus.OPEN, due_on__lt=today
     )
-    qs = qs.annotate(is_overdue=Exists(late)).prefetch_related("parties")
+    # Day 75 of the 90-day limit is a warning, not a missed deadline: tagged apart.
+    qs = qs.annotate(
+        is_overdue=Exists(late.exclude(kind=WARNING_KIND)),
+        is_warned=Exists(late.filter(kind=WARNING_KIND)),
+    ).prefetch_related("parties")
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     rows = [
         {
             "case": case,
             "stage_label": PROCEDURES[case.procedure].stage_label(case.stage),
             "overdue": case.is_overdue,
+            "warned": case.is_warned,
         }
         for case in page.object_list
     ]

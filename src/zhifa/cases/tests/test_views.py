@@ -339,7 +339,7 @@ def test_decision_after_the_limit_is_refused(cw, client_for):
     ):
         case = services.perform(cw.users[user], case, action, data, today=old)
     page = client_for("officer").get(reverse("cases:overdue"))
-    assert case.number in page.content.decode()
+    assert case.number in page.content.decode() and "超期" in page.content.decode()
     before = _state(case)
     response = _act(client_for("unithead"), case, "decide", {**penalty, "kinds": "fine"})
     text = response.content.decode()
@@ -527,3 +527,25 @@ def test_change_endpoints_are_scoped(make_case, client_for, client):
         assert client_for("supervisor").post(url).status_code == 403
         assert client_for("officer").get(url).status_code == 405
     assert _change(client_for("unithead"), case, "nothing", {}).status_code == 404
+
+
+def test_day_75_is_a_warning_not_overdue(cw, client_for):
+    old = timezone.localdate() - datetime.timedelta(days=80)
+    case = services.register_case(
+        cw.users["officer"],
+        organization=cw.orgs["daxing"],
+        unit=cw.orgs["daxing_team"],
+        matter=cw.matter("XZCF-001"),
+        procedure="penalty_ordinary",
+        title="预警案件（虚构）",
+        source="inspection",
+        parties=[person(serial=902)],
+        officer_ids=[cw.officers["李明"].pk, cw.officers["王芳"].pk],
+        occurred_on=old - datetime.timedelta(days=5),
+        discovered_on=old - datetime.timedelta(days=1),
+    )
+    services.perform(cw.users["unithead"], case, "file", {}, today=old)
+    text = client_for("officer").get(reverse("cases:all")).content.decode()
+    assert "期限预警" in text and "tag late" not in text
+    detail = client_for("officer").get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "已过预警日" in detail and "剩余10日" in detail
