@@ -210,6 +210,43 @@ def _tsquery(terms) -> str:
     return " & ".join(groups)
 
 
+# PostgreSQL: how many of the newest rows the first, ordered pass looks at.
+PG_RECENT_WINDOW = 5000
+
+
+def _pg_search(
+    tsquery: str, where: list[str], params: list, limit: int, offset: int, recent_first: bool
+) -> list:
+    """Two passes, because one plan cannot serve both kinds of word. A common word (罚款 is in
+    every decision) matches most rows: the GIN bitmap then fetches and sorts hundreds of
+    thousands of rows for 21 of them, while walking the newest rows by id finds them at once.
+    A rare word is the opposite: walking by id would scan the whole table. So: first the newest
+    PG_RECENT_WINDOW rows by id; if they hold the page, done; otherwise the word is rare there
+    and the GIN index is the right plan."""
+    table = Publication._meta.db_table
+    conditions = " AND ".join(where)
+    first = (
+        f"SELECT s.id FROM (SELECT p.id, p.search_vector FROM {table} p WHERE {conditions} "  # noqa: S608
+        "ORDER BY p.id DESC LIMIT %s) s WHERE s.search_vector @@ to_tsquery('simple', %s) "
+        "ORDER BY s.id DESC LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        if recent_first:
+            cursor.execute(first, [*params, PG_RECENT_WINDOW, tsquery, limit, offset])
+            ids = [row[0] for row in cursor.fetchall()]
+            if len(ids) == limit:
+                return ids
+        # MATERIALIZED keeps the planner from walking the id index here too (it cannot tell a
+        # rare word from a common one and would scan a million rows for a word found nowhere).
+        second = (
+            f"WITH m AS MATERIALIZED (SELECT p.id FROM {table} p "  # noqa: S608
+            f"WHERE p.search_vector @@ to_tsquery('simple', %s) AND {conditions}) "
+            "SELECT id FROM m ORDER BY id DESC LIMIT %s OFFSET %s"
+        )
+        cursor.execute(second, [tsquery, *params, limit, offset])
+        return [row[0] for row in cursor.fetchall()]
+
+
 def search(query: SearchQuery) -> tuple[list[PublicItem], bool]:
     """One page of published items, newest record first, and whether there is a next page.
     Keywords are cut into words with rjieba (the law library's approach): FTS5 on SQLite,
@@ -233,15 +270,14 @@ def search(query: SearchQuery) -> tuple[list[PublicItem], bool]:
     terms = query_terms(query.q[:MAX_QUERY]) if query.q.strip() else []
     offset = (max(query.page, 1) - 1) * PAGE_SIZE
     table = Publication._meta.db_table
-    if terms:
-        if connection.vendor == "postgresql":
-            sql = (
-                f"SELECT p.id FROM {table} p WHERE p.search_vector @@ to_tsquery('simple', %s) AND "  # noqa: S608
-                + " AND ".join(where)
-                + " ORDER BY p.id DESC LIMIT %s OFFSET %s"
-            )
-            params = [_tsquery(terms), *params]
-        else:
+    limit = PAGE_SIZE + 1
+    if terms and connection.vendor == "postgresql":
+        # An upper date bound makes the newest rows the wrong place to look (the id walk would
+        # skip every row after the date): straight to the index pass.
+        recent_first = query.date_to is None
+        ids = _pg_search(_tsquery(terms), where, params, limit, offset, recent_first)
+    else:
+        if terms:
             sql = (
                 f"SELECT p.id FROM publicity_publication_fts f JOIN {table} p ON p.id = f.rowid "  # noqa: S608
                 "WHERE publicity_publication_fts MATCH %s AND "
@@ -249,18 +285,17 @@ def search(query: SearchQuery) -> tuple[list[PublicItem], bool]:
                 + " ORDER BY f.rowid DESC LIMIT %s OFFSET %s"
             )
             params = [_fts5_query(terms), *params]
-    elif query.q.strip():
-        return [], False  # only punctuation: nothing to look for
-    else:
-        sql = (
-            f"SELECT p.id FROM {table} p WHERE "  # noqa: S608
-            + " AND ".join(where)
-            + " ORDER BY p.id DESC LIMIT %s OFFSET %s"
-        )
-    params += [PAGE_SIZE + 1, offset]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        ids = [row[0] for row in cursor.fetchall()]
+        elif query.q.strip():
+            return [], False  # only punctuation: nothing to look for
+        else:
+            sql = (
+                f"SELECT p.id FROM {table} p WHERE "  # noqa: S608
+                + " AND ".join(where)
+                + " ORDER BY p.id DESC LIMIT %s OFFSET %s"
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, limit, offset])
+            ids = [row[0] for row in cursor.fetchall()]
     more = len(ids) > PAGE_SIZE
     ids = ids[:PAGE_SIZE]
     if not ids:

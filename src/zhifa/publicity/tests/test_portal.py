@@ -227,3 +227,18 @@ def test_staff_only_data_absent(daxing, published):
         ):
             assert staff not in html, (url, staff)
     assert Role.OFFICER  # roles never shown: no membership data on public pages
+
+
+def test_search_pages_newest_first(daxing, facts):
+    # 25 matches: the first page comes from the newest rows, the second needs the next ones
+    # (on PostgreSQL: the ordered pass, then the index pass).
+    pubs = []
+    for n in range(1, 26):
+        pub = services.review(None, services.draft_from_facts(None, facts(100 + n)))
+        pubs.append(services.publish(None, pub))
+    first = get("/public/search/?q=砂石").content.decode()
+    second = get("/public/search/?q=砂石&page=2").content.decode()
+    newest = [p.document_number for p in reversed(pubs)]
+    assert all(n in first for n in newest[:20]) and "下一页" in first
+    assert all(n in second for n in newest[20:]) and "下一页" not in second
+    assert newest[0] not in second
