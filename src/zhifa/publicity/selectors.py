@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import time
 from dataclasses import dataclass
 
 from django.db import connection
@@ -142,11 +143,27 @@ def body_options() -> list[tuple[int, str]]:
 def feed_version() -> int:
     """The last feed row's id: it grows with every publication and withdrawal, so a cache key
     carrying it is invalidated by them, in every worker process (a per-process cache such as
-    LocMemCache cannot be told to drop a key by another process). One index-only query."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX(id) FROM {FeedEntry._meta.db_table}")  # noqa: S608
-        (value,) = cursor.fetchone()
-    return value or 0
+    LocMemCache cannot be told to drop a key by another process). Remembered for
+    FEED_VERSION_TTL seconds in the process, so the cached home page costs no database round
+    trip; a publication shows on the home page of the other workers within that time, at once
+    in the worker that made it (the services call :func:`forget_feed_version`)."""
+    now = time.monotonic()
+    value, expires = _feed_version
+    if value is None or now >= expires:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT MAX(id) FROM {FeedEntry._meta.db_table}")  # noqa: S608
+            (value,) = cursor.fetchone()
+        value = value or 0
+        _feed_version[:] = [value, now + FEED_VERSION_TTL]
+    return value
+
+
+FEED_VERSION_TTL = 1.0
+_feed_version: list = [None, 0.0]
+
+
+def forget_feed_version() -> None:
+    _feed_version[:] = [None, 0.0]
 
 
 def public_withdrawals(limit: int = 50) -> QuerySet[Publication]:

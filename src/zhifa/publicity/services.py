@@ -142,6 +142,15 @@ def _clean(value: Any, label: str, max_length: int, required: bool = True) -> st
     return text
 
 
+def _feed_changed() -> None:
+    # The portal home is cached under the feed's last id (selectors.feed_version): drop this
+    # process's memory of it now and once the transaction commits.
+    from .selectors import forget_feed_version
+
+    forget_feed_version()
+    transaction.on_commit(forget_feed_version)
+
+
 def _fts_enabled() -> bool:
     return connection.vendor == "sqlite"
 
@@ -410,6 +419,7 @@ def publish(actor: User | None, pub: Publication) -> Publication:
         pub.save()
         _index(pub)
         FeedEntry.objects.create(publication=pub, kind=FeedKind.PUBLISHED, at=now)
+        _feed_changed()
         _record(
             actor,
             role,
@@ -460,6 +470,7 @@ def withdraw(
         pub.save()
         _unindex(pub)
         FeedEntry.objects.create(publication=pub, kind=FeedKind.WITHDRAWN, at=now)
+        _feed_changed()
         _record(
             actor,
             role,

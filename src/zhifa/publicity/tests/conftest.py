@@ -23,9 +23,13 @@ SECRET_ADDRESS_TAIL = "示例村3组8号"
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from zhifa.publicity.selectors import forget_feed_version
+
     cache.clear()
+    forget_feed_version()
     yield
     cache.clear()
+    forget_feed_version()
 
 
 @pytest.fixture
