@@ -276,3 +276,13 @@ def test_download_button(finished, make_case, client_for):
     assert client_for("unithead").post(running_url).status_code == 200
     assert client_for("marketofficer").post(running_url).status_code == 404
     assert client_for("officer").get(url).status_code == 405
+
+
+@pytest.mark.parametrize("procedure", ["penalty_simplified", "inspection", "coercion", "licensing"])
+def test_every_procedure_makes_a_verifiable_case_file(make_case, cw, procedure):
+    case = make_case(procedure, "archived")
+    data = _zip(cw, case)
+    assert archive.verify_case_file(io.BytesIO(data)) == []
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        documents = [n for n in zf.namelist() if n.startswith("documents/")]
+    assert len(documents) == case.steps.count() > 0

@@ -549,3 +549,23 @@ def test_day_75_is_a_warning_not_overdue(cw, client_for):
     assert "期限预警" in text and "tag late" not in text
     detail = client_for("officer").get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "已过预警日" in detail and "剩余10日" in detail
+
+
+@pytest.mark.parametrize("procedure", ["penalty_simplified", "inspection", "coercion", "licensing"])
+def test_every_procedure_has_its_case_page(make_case, client_for, procedure, settings, tmp_path):
+    from .records_support import use_tmp_storage
+
+    use_tmp_storage(settings, tmp_path)  # the coercion path stores an audio record
+    case = make_case(procedure)
+    head = client_for("unithead").get(reverse("cases:detail", args=[case.pk]))
+    assert head.status_code == 200
+    # Every action out of the first stage is offered as a form or listed with its reason.
+    from zhifa.cases.procedures import PROCEDURES
+
+    text = head.content.decode()
+    for t in PROCEDURES[procedure].transitions_from(case.stage):
+        assert t.label in text, t.label
+    done = make_case(procedure, "archived")
+    for user in ("officer", "supervisor"):
+        page = client_for(user).get(reverse("cases:detail", args=[done.pk]))
+        assert page.status_code == 200 and "归档" in page.content.decode()
