@@ -229,6 +229,20 @@ def test_damaged_evidence_stops_the_export(finished, cw, settings):
     assert LedgerEntry.objects.filter(event_type=archive.EVENT).count() == before
 
 
+def test_damaged_evidence_is_told_on_the_page(finished, client_for):
+    from django.core.files.storage import default_storage
+
+    from zhifa.evidence.models import EvidenceRecord
+
+    ev = EvidenceRecord.objects.filter(subject=finished.subject).select_related("file").first()
+    with open(default_storage.path(ev.file.storage_name), "r+b") as fh:
+        fh.write(b"XXXX")
+    response = client_for("officer").post(reverse("cases:case_file", args=[finished.pk]))
+    assert response.status_code == 400
+    assert "证据文件校验未通过，不能生成案卷" in response.content.decode()
+    assert not LedgerEntry.objects.filter(event_type=archive.EVENT).exists()
+
+
 def test_who_may_export(make_case, cw, finished):
     running = make_case(stage="investigating")
     with pytest.raises(CaseActionRefused, match="结案前"):
