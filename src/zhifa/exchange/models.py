@@ -12,6 +12,7 @@ class Scope(models.TextChoices):
     READ = "read", "读取"
     REGISTRY_WRITE = "registry.write", "维护执法主体与人员信息"
     POWERS_WRITE = "powers.write", "维护权责清单与裁量基准"
+    CASES_WRITE = "cases.write", "办理执法案件（不含审批）"
 
 
 class ApiClient(models.Model):

@@ -156,26 +156,14 @@ def test_closed_case_cannot_change(cw, make_case):
 
 
 def test_api_client_handles_but_never_approves(cw, make_case):
-    from zhifa.exchange.models import ApiClient
     from zhifa.exchange.services import issue_token
 
     case = make_case("penalty_ordinary", "investigating")
     reader, _ = issue_token(None, "只读系统", cw.orgs["daxing"], "read")
     with pytest.raises(CaseActionRefused, match="cases.write"):
         services.perform(reader, case, "conclude", {"report": "报告", "proposal": "penalize"})
-    # The exchange app's Scope list does not offer cases.write yet: set it on the row.
-    writer = ApiClient.objects.create(
-        name="移动执法终端",
-        organization=cw.orgs["daxing"],
-        token_hash="0" * 64,
-        scopes="cases.write",
-    )
-    outsider = ApiClient.objects.create(
-        name="市场监管系统",
-        organization=cw.orgs["county_market"],
-        token_hash="1" * 64,
-        scopes="cases.write",
-    )
+    writer, _ = issue_token(None, "移动执法终端", cw.orgs["daxing"], "cases.write")
+    outsider, _ = issue_token(None, "市场监管系统", cw.orgs["county_market"], "cases.write")
     with pytest.raises(CaseActionRefused, match="执行"):
         services.perform(outsider, case, "conclude", {"report": "报告", "proposal": "penalize"})
     case = services.perform(writer, case, "conclude", {"report": "报告", "proposal": "penalize"})
