@@ -260,6 +260,16 @@ def test_officer_runs_a_penalty_case_to_the_archive_on_a_phone(
     assert any(n.endswith("-decide.html") for n in names)
     assert any(n.startswith("records/") for n in names)
     assert any(n.startswith("evidence/") and n.endswith(".wav") for n in names)
+    # The list filters (htmx swaps the results in place; a plain GET without JS).
+    officer.get_by_role("link", name="我的案件").first.click()
+    officer.locator("details summary", has_text="筛选").click()
+    officer.get_by_label("关键词").fill("没有这样的案由")
+    officer.get_by_role("button", name="筛选").click()
+    officer.get_by_text("没有符合条件的案件").wait_for()
+    officer.get_by_label("关键词").fill("棚屋")
+    officer.get_by_role("button", name="筛选").click()
+    officer.get_by_role("link", name=re.compile("罚立")).wait_for()
+    assert "q=" in officer.url
     # The page stayed usable on the phone: nothing wider than the screen.
     width = officer.evaluate("document.documentElement.scrollWidth")
     assert width <= 390 + 1, width
