@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhifa.core.masking import mask_citizen_id, mask_phone
+from zhifa.core.masking import mask_address, mask_citizen_id, mask_phone
 from zhifa.core.models import Role
 from zhifa.core.permissions import memberships_of, require, role_over
 from zhifa.evidence.models import EvidenceRecord
@@ -244,12 +244,13 @@ def _detail_context(
     full_ids = _sees_ids(user, case, officer_rows)
     parties = []
     for p in case.parties.all():
-        number = p.id_number
-        phone = p.phone
+        number, phone, address = p.id_number, p.phone, p.address
         if not full_ids:
-            number = mask_citizen_id(number) if p.kind == PartyKind.NATURAL else number
             phone = mask_phone(phone) if phone else ""
-        parties.append({"party": p, "id_number": number, "phone": phone})
+            if p.kind == PartyKind.NATURAL:  # a person's, not an organisation's public data
+                number = mask_citizen_id(number)
+                address = mask_address(address) if address else ""
+        parties.append({"party": p, "id_number": number, "phone": phone, "address": address})
     can_handle = _may_handle(user)
     actions, blocked = [], []
     for state in services.allowed_actions(user, case):

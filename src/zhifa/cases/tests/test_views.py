@@ -372,7 +372,8 @@ def test_id_numbers_masked_for_readers_shown_to_handlers(make_case, cw, client_f
     for reader in ("supervisor", "officer2", "reviewer"):
         page = client_for(reader).get(reverse("cases:detail", args=[case.pk])).content.decode()
         assert number not in page, reader
-        assert "证件号码已脱敏" in page
+        assert "大兴乡某村（虚构）" not in page, reader
+        assert "证件号码、电话和住址已脱敏" in page
 
 
 def test_recusal_is_shown(make_case, cw, client_for):
