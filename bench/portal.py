@@ -195,7 +195,15 @@ end
 def wrk_run(paths: list[str], base: str, seconds: int, conns: int, tmp: str) -> dict:
     script = Path(tmp) / f"paths{abs(hash(tuple(paths)))}.lua"
     script.write_text(LUA % ", ".join(f'"{p}"' for p in paths))
-    cmd = ["wrk", "-t2", f"-c{conns}", f"-d{seconds}s", "-s", str(script), base + paths[0]]
+    cmd = [
+        "wrk",
+        f"-t{min(2, conns)}",
+        f"-c{conns}",
+        f"-d{seconds}s",
+        "-s",
+        str(script),
+        base + paths[0],
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
 
