@@ -1,6 +1,8 @@
-"""Demo publicity of 大兴乡: the before-publicity snapshot of its profile and a few decisions
-published after the fact. Every party, name and number here is fictional (the identity and
-phone numbers only have the right shape). Published through the real services; idempotent."""
+"""Demo publicity of 大兴乡: the before-publicity snapshot of its profile and decisions published
+after the fact. The decisions are the demo cases' own (the case module's demo decides them and
+the after-decision hook drafts their publications); they are reviewed and published here, the
+newest left as a draft for the workflow. Without demo cases, a few decisions from DecisionFacts
+stand in. Every party, name and number is fictional. Through the real services; idempotent."""
 
 from __future__ import annotations
 
@@ -79,6 +81,16 @@ def build_demo(world: DemoWorld, today: datetime.date | None = None) -> None:
     if body is not None:
         content = selectors.public_profile(body, today)
         services.snapshot_body(org, content, selectors.profile_digest(content))
+    drafts = list(
+        Publication.objects.filter(
+            organization=org, source_subject__startswith="case:", status=PubStatus.DRAFT
+        ).order_by("id")
+    )
+    if drafts or Publication.objects.filter(source_subject__startswith="case:").exists():
+        for pub in drafts[:-1]:
+            services.review(None, pub)
+            services.publish(None, pub)
+        return
     for i, item in enumerate(DEMO_DECISIONS):
         if Publication.objects.filter(source_subject=item["key"]).exists():
             continue
