@@ -237,7 +237,8 @@ def _user(principal) -> User:
 
 
 def _client_cases(client: ApiClient) -> QuerySet[Case]:
-    orgs = api_scope.readable_organizations(client).values("pk")
+    # Ids, not a subquery: with OR-ed IN-subqueries PostgreSQL scans every case (bench/cases.py).
+    orgs = list(api_scope.readable_organizations(client).values_list("pk", flat=True))
     return Case.objects.filter(Q(organization_id__in=orgs) | Q(unit_id__in=orgs))
 
 
