@@ -14,3 +14,9 @@ class CasesConfig(AppConfig):
 
         for event_type, label in EVENTS.items():
             events.register(event_type, label, schema_version=1)
+        # The full-process record's and the case file's event types, and the workspace links.
+        from . import records
+        from .navigation import register_navigation
+
+        records.register_events()
+        register_navigation()
