@@ -3,11 +3,12 @@ not), registration, transitions, and the full-process record (transcripts, media
 
 Reads: signed-in users with a business role, scoped like the case pages
 (``zhifa.cases.selectors``), and API clients with the ``read`` scope (cases of their
-organisation's subtree). Writes are acts of named officers and heads — the cases and records
-services take a user, whose assignment, recusal and certificates they check — so an API client
-gets 403 on every write. Every write goes through ``zhifa.cases.services`` /
-``zhifa.cases.records``; a refusal is a 400 with the service's Chinese reason and changes
-nothing. Missing and not readable are both 404."""
+organisation's subtree). Registration and actions: a signed-in officer or head, or an API
+client whose token has ``cases.write`` (``zhifa.cases.services`` keeps it inside its
+organisation's subtree, never lets it approve, and names it in the ledger). Transcripts and
+files are made by a named officer (``zhifa.cases.records`` takes a user): a token gets 403.
+A refusal by a service is a 400 with its Chinese reason and changes nothing. Missing and not
+readable are both 404."""
 
 from __future__ import annotations
 
@@ -226,11 +227,21 @@ def _reader(principal) -> None:
         raise PermissionDenied("您没有查阅案件的权限。")
 
 
+def _handler(principal):
+    """Who may register a case and perform its actions: a signed-in user with
+    ``cases.handle``, or an API client whose token has ``cases.write`` (the service keeps it
+    inside its organisation's subtree and refuses it every head's approval)."""
+    if isinstance(principal, ApiClient):
+        require_scope(principal, services.API_SCOPE)
+        return principal
+    return _user(principal)
+
+
 def _user(principal) -> User:
     """Writes are acts of a named person; the services check the rest (role, assignment,
     recusal, certificates)."""
     if isinstance(principal, ApiClient):
-        raise PermissionDenied("办案操作须由执法人员本人登录办理，接口令牌不能代为操作。")
+        raise PermissionDenied("执法记录须由执法人员本人登录制作，接口令牌不能代为记录。")
     if not has_perm(principal, "cases.handle"):
         raise PermissionDenied("您没有办理案件的权限。")
     return principal
@@ -350,15 +361,8 @@ def case_out(case: Case) -> dict[str, Any]:
 
 def actions_out(principal, case: Case) -> dict[str, Any]:
     procedure = PROCEDURES[case.procedure]
-    actor = None if isinstance(principal, ApiClient) else principal
-    states = services.allowed_actions(actor, case) if actor is not None else []
-    if isinstance(principal, ApiClient):
-        # A client sees what the stage allows, never as allowed: it cannot act.
-        reason = "办案操作须由执法人员本人登录办理，接口令牌不能代为操作。"
-        states = [
-            services.ActionState(t.action, t.label, False, reason, t.form_fields, t.target, t.help)
-            for t in procedure.transitions_from(case.stage)
-        ]
+    # A token without cases.write, or a reader, is told why by the service's own check.
+    states = services.allowed_actions(principal, case)
     return {
         "stage": case.stage,
         "stage_label": procedure.stage_label(case.stage),
@@ -499,7 +503,7 @@ def list_records(request: HttpRequest, case_id: int):
 
 @router.post("/cases", response={201: CaseOut, **ERRORS})
 def create_case(request: HttpRequest, payload: CaseIn):
-    user = _user(request.auth)
+    user = _handler(request.auth)
     # The body in whose name the case is handled (a unit's officer reads its body), and a unit
     # inside it; the service checks the actor's role there.
     body = api_scope.get_body_org(user, payload.organization_id)
@@ -528,7 +532,7 @@ def create_case(request: HttpRequest, payload: CaseIn):
         discovered_on=payload.discovered_on,
         act_continuing_until=payload.act_continuing_until,
     )
-    return Status(201, case_out(selectors.get_case(user, case.pk)))
+    return Status(201, case_out(_get_case(user, case.pk)))
 
 
 @router.post("/cases/{int:case_id}/transitions", response={200: CaseOut, **ERRORS})
@@ -536,12 +540,12 @@ def perform_transition(request: HttpRequest, case_id: int, payload: TransitionIn
     """Perform one action (``GET …/actions`` lists them with their fields). Refused (400 with
     the reason) when the action is not allowed in this stage, a rule of law forbids it, or the
     stage is no longer ``expected_stage``."""
-    user = _user(request.auth)
-    case = selectors.get_case(user, case_id)
+    actor = _handler(request.auth)
+    case = _get_case(actor, case_id)
     services.perform(
-        user, case, payload.action, payload.data, expected_stage=payload.expected_stage
+        actor, case, payload.action, payload.data, expected_stage=payload.expected_stage
     )
-    return case_out(selectors.get_case(user, case_id))
+    return case_out(_get_case(actor, case_id))
 
 
 @router.post("/cases/{int:case_id}/records", response={201: RecordOut, **ERRORS})
