@@ -62,3 +62,27 @@ def test_secret_key_generated_once_in_data_dir(tmp_path):
     assert len(first) > 40 and oct(key_file.stat().st_mode)[-3:] == "600"
     assert run_zhifa(tmp_path, "check").returncode == 0
     assert key_file.read_text() == first
+
+
+def test_serve_kills_a_child_that_does_not_stop_in_time():
+    """A web server that ignores the stop request is killed after the grace period, so `zhifa
+    serve` never leaves it running orphaned on the port."""
+    import signal
+    import subprocess
+    import sys
+
+    from zhifa.core.management.commands.serve import _stop
+
+    child = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-c",
+            "import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+            "print('ready', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+    )
+    assert child.stdout.readline().strip() == b"ready"
+    child.send_signal(signal.SIGINT)
+    _stop(child, grace=0.5)
+    assert child.returncode == -signal.SIGKILL

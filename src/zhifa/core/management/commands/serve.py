@@ -59,8 +59,18 @@ class Command(BaseCommand):
             server.wait()
         except KeyboardInterrupt:
             server.send_signal(signal.SIGINT)
-            server.wait(timeout=30)
+            _stop(server, grace=30)
         finally:
             if worker is not None:
                 worker.terminate()
-                worker.wait(timeout=10)
+                _stop(worker, grace=10)
+
+
+def _stop(process: subprocess.Popen, grace: float) -> None:
+    """Wait for a child that was asked to stop; kill it when the grace period runs out (a busy
+    granian may not drain in time), so nothing is left running orphaned on the port."""
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
