@@ -5,6 +5,9 @@ from zhifa.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    # Core first: the workspace home is the most requested page, and no core path shares a
+    # prefix with another app's mount.
+    path("", include("zhifa.core.urls")),
     path("ledger/", include("zhifa.ledger.urls")),
     path("evidence/", include("zhifa.evidence.urls")),
     path("laws/", include("zhifa.laws.urls")),
@@ -18,7 +21,6 @@ urlpatterns = [
     path("public/complaints/", include("zhifa.supervision.urls_public")),
     path("public/", include("zhifa.publicity.urls")),
     path("api/v1/", api.urls),
-    path("", include("zhifa.core.urls")),
 ]
 
 handler400 = "zhifa.core.errors.bad_request"
