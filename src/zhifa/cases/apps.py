@@ -20,3 +20,10 @@ class CasesConfig(AppConfig):
 
         records.register_events()
         register_navigation()
+
+    def demo_data(self, world) -> None:
+        """Called by `zhifa demo`: 大兴乡's cases of every procedure in every stage, built
+        through the services (idempotent)."""
+        from .demo import build_demo
+
+        build_demo(world)
