@@ -692,6 +692,13 @@ def extend_decision_deadline(
         if case.decided_on:
             raise CaseActionRefused("案件已作出决定，无需延长办案期限。")
         before = case.decision_due_on
+        # An extension is approved because the case cannot be decided in time: once the limit
+        # has passed it can no longer be approved (the lateness stays on the record).
+        if today > before:
+            raise CaseActionRefused(
+                f"办案期限已于{before:%Y年%m月%d日}届满，届满后不能再批准延长；"
+                "延长须在期限届满前经负责人批准。"
+            )
         case.decision_due_on = before + datetime.timedelta(days=days)
         extensions = list(case.data.get("extensions", []))
         extensions.append(
