@@ -128,6 +128,18 @@ def apply_not_accept(ctx: Context) -> None:
     deadlines.close_deadlines(ctx.case, "correction_notice")
 
 
+def not_deemed_accepted(ctx: Context) -> str | None:
+    """Not told to correct within 5 working days, the application is accepted by law: it can
+    then only be decided (不予许可 with reasons), no longer refused acceptance."""
+    d = deadlines.current(ctx.case, "correction_notice")
+    if ctx.case.stage == "applied" and d is not None and ctx.today > d.due_on:
+        return (
+            f"告知补正的期限已于{d.due_on:%Y年%m月%d日}届满，本申请依法视为已受理，不能再不予受理；"
+            f"请受理后依法审查并作出决定。依据{CORRECTION_BASIS}。"
+        )
+    return None
+
+
 def site_officers(ctx: Context) -> str | None:
     if ctx.data.get("site_visit"):
         return common.officers(ctx)
@@ -295,6 +307,7 @@ TRANSITIONS = (
         ("applied", "correcting"),
         "not_accepted",
         APPROVERS,
+        guards=(not_deemed_accepted,),
         apply=apply_not_accept,
         form_fields=(FieldSpec("reason", "不予受理的理由（告知向有关行政机关申请）", "textarea"),),
     ),
