@@ -8,6 +8,8 @@ rule of two officers is applied to every inspection here).
 
 from __future__ import annotations
 
+import datetime
+
 from . import common
 from .base import APPROVERS, HANDLERS, Context, FieldSpec, Procedure, Stage, Transition, register
 from .penalty_ordinary import apply_archive
@@ -53,6 +55,17 @@ def _save(key: str, *fields: str):
         )
 
     return apply
+
+
+def _saved_date(key: str, name: str):
+    """The date an earlier step saved (the notice, the inspection): a later step may not be
+    dated before it (the record must follow the order of the flow)."""
+
+    def earliest(ctx: Context) -> datetime.date | None:
+        value = (ctx.case.data.get(key) or {}).get(name)
+        return datetime.date.fromisoformat(value) if value else None
+
+    return earliest
 
 
 def apply_close(ctx: Context) -> None:
@@ -106,6 +119,7 @@ TRANSITIONS = (
             common.officers,
             certificate_shown,
             common.not_future("inspected_on", "检查日期"),
+            common.after_field("inspected_on", "检查日期", _saved_date("notice", "notified_on")),
         ),
         apply=_save("inspection", "inspected_on", "findings"),
         form_fields=(
@@ -132,7 +146,12 @@ TRANSITIONS = (
         ("recorded",),
         "fed_back",
         HANDLERS,
-        guards=(common.not_future("fed_back_on", "反馈日期"),),
+        guards=(
+            common.not_future("fed_back_on", "反馈日期"),
+            common.after_field(
+                "fed_back_on", "反馈日期", _saved_date("inspection", "inspected_on")
+            ),
+        ),
         apply=_save("feedback", "fed_back_on", "content"),
         form_fields=(
             FieldSpec("fed_back_on", "反馈日期", "date"),

@@ -364,6 +364,18 @@ def decision_served(ctx: Context) -> str | None:
             f"尚未登记处罚决定书对{'、'.join(missing)}的送达，请先登记送达（送达回证、邮寄回执、"
             "公告等），送达日期决定后续期限。"
         )
+    # An announcement counts as service only 30 days after publication: until then the
+    # decision is not served and the payment period has not begun.
+    pending = (
+        Service.objects.filter(case=ctx.case, document=DECISION_DOCUMENT, served_on__gt=ctx.today)
+        .order_by("-served_on")
+        .first()
+    )
+    if pending is not None:
+        return (
+            f"处罚决定书对{pending.party.name}采用公告送达，自发出公告之日起经过三十日即视为送达"
+            f"（{pending.served_on:%Y年%m月%d日}），届时才能确认送达（民事诉讼法第九十五条）。"
+        )
     return None
 
 
