@@ -59,6 +59,8 @@ __all__ = [
     "publish_catalogue",
     "record_deliberation",
     "require_deliberation",
+    "review_outdated",
+    "reviewed_penalty",
     "store_at_decision",
     "submit",
 ]
@@ -390,7 +392,47 @@ def decision_gate(case: Case) -> str | None:
     passed = (case.data or {}).get("review_passed") is True
     if determination.major and not passed:
         return f"{ART58}。{cat.describe(determination)}请先提交法制审核，审核通过后再作出决定。"
+    if passed and review_outdated(case):
+        return (
+            f"{ART58}。法制审核通过的是{_penalty_text(case.data['review_passed_penalty'])}，"
+            f"现拟作出的是{_penalty_text(reviewed_penalty(case))}，"
+            "拟作出的决定已变更，请重新送审，审核通过后再作出决定。"
+        )
     return None
+
+
+def reviewed_penalty(case: Case) -> dict[str, Any]:
+    """What a passing opinion covers: the kinds and amounts of the penalty proposed (or
+    notified) when the reviewer agreed. Kept on the case as ``data["review_passed_penalty"]``."""
+    facts = cat.facts_of(case)
+    return {
+        "kinds": sorted(facts.penalty_kinds),
+        "fine": f"{facts.fine:.2f}",
+        "confiscation": f"{facts.confiscation:.2f}",
+    }
+
+
+def review_outdated(case: Case) -> bool:
+    """A passed review whose penalty is no longer the one to be decided (the case went back to
+    investigation and another penalty was proposed and notified): the new draft decision was
+    never reviewed. A review given before any penalty was proposed, or recorded before this
+    check existed (no snapshot), is not judged."""
+    data = case.data or {}
+    before = data.get("review_passed_penalty")
+    if data.get("review_passed") is not True or not before or not before.get("kinds"):
+        return False
+    now = reviewed_penalty(case)
+    return bool(now["kinds"]) and now != before
+
+
+def _penalty_text(penalty: dict[str, Any]) -> str:
+    kinds = "、".join(cat.PENALTY_KINDS.get(k, k) for k in penalty.get("kinds") or [])
+    amounts = [
+        f"{label}{Decimal(penalty[key]):,.2f}元"
+        for key, label in (("fine", "罚款"), ("confiscation", "没收"))
+        if Decimal(penalty.get(key) or 0) > 0
+    ]
+    return f"“{kinds or '无'}{'（' + '，'.join(amounts) + '）' if amounts else ''}”"
 
 
 # ---------------------------------------------------------------- submission
@@ -475,7 +517,7 @@ def submit(
     request = ReviewRequest.objects.select_for_update().filter(case=case).first()
     if request is not None and request.status == RequestStatus.REVIEWING:
         raise ValidationError("本案正在法制审核中，请等待审核意见。")
-    if request is not None and request.status == RequestStatus.PASSED:
+    if request is not None and request.status == RequestStatus.PASSED and not review_outdated(case):
         raise ValidationError("本案已通过法制审核。")
     determination = Determination.objects.filter(case=case).first()
     if request is None and determination is None:
@@ -513,7 +555,8 @@ def submit(
     else:
         request.status = RequestStatus.REVIEWING
         request.reviewer = reviewer
-        request.save(update_fields=["status", "reviewer"])
+        request.passed_at = None  # a re-review of a changed penalty passes anew
+        request.save(update_fields=["status", "reviewer", "passed_at"])
         number = request.rounds.count() + 1
     review_round = ReviewRound.objects.create(
         request=request,
@@ -734,7 +777,9 @@ def give_opinion(
     request.status = RequestStatus.PASSED if passed else RequestStatus.RETURNED
     request.passed_at = now if passed else None
     request.save(update_fields=["status", "passed_at"])
-    _set_case_flags(_locked(case), review_passed=passed)
+    locked = _locked(case)
+    covered = reviewed_penalty(locked) if passed else None
+    _set_case_flags(locked, review_passed=passed, review_passed_penalty=covered)
     _record(
         actor,
         role,
@@ -748,6 +793,7 @@ def give_opinion(
             "reviewer": review_round.reviewer.person_name,
             "problem_items": [c for c, (r, _) in clean.items() if r == FindingResult.PROBLEM],
             "problems": problems,
+            "reviewed_penalty": covered,
             "due_on": review_round.due_on.isoformat(),
             "on_time": timezone.localdate() <= review_round.due_on,
         },

@@ -85,7 +85,11 @@ def _case_context(request: HttpRequest, case, **forms_: Form) -> dict[str, Any]:
     can_submit = (
         not case.decided_on
         and services.can_submit(user, case)
-        and (review is None or review.status == RequestStatus.RETURNED)
+        and (
+            review is None
+            or review.status == RequestStatus.RETURNED
+            or (review.status == RequestStatus.PASSED and services.review_outdated(case))
+        )
     )
     last_materials = rounds[-1].materials if rounds else {}
     procedure = PROCEDURES.get(case.procedure)
