@@ -226,6 +226,24 @@ def emergency_reported_unless_release(ctx: Context) -> str | None:
     return None
 
 
+def decided_within_term(ctx: Context) -> str | None:
+    """Confiscation or destruction only within the term (第二十七条); once it has passed the
+    seized things must be released (第二十八条第一款第四项)."""
+    m = _measure(ctx.case)
+    outcome = ctx.data.get("outcome")
+    if m is None or m.kind not in (MeasureKind.SEAL, MeasureKind.SEIZE):
+        return None
+    if not outcome or outcome == "release":
+        return None
+    if m.ends_on and ctx.today > m.ends_on:
+        return (
+            f"{m.get_kind_display()}期限已于{m.ends_on:%Y年%m月%d日}届满，只能作出解除决定。"
+            "依据《中华人民共和国行政强制法》第二十七条，“行政机关采取查封、扣押措施后，应当及时查清事实，"
+            "在本法第二十五条规定的期限内作出处理决定”；期限届满的，依第二十八条应当及时解除。"
+        )
+    return None
+
+
 def apply_dispose(ctx: Context) -> None:
     m = _measure(ctx.case)
     if m is not None:
@@ -441,7 +459,7 @@ TRANSITIONS = (
         ("measure_in_force",),
         "measure_ended",
         APPROVERS,
-        guards=(emergency_reported_unless_release,),
+        guards=(emergency_reported_unless_release, decided_within_term),
         apply=apply_dispose,
         form_fields=(
             FieldSpec(

@@ -410,6 +410,16 @@ def apply_execution(ctx: Context) -> None:
     deadlines.close_deadlines(ctx.case, "payment")
 
 
+def manner_fits(ctx: Context) -> str | None:
+    """A fine is never "nothing to execute": it is paid or enforced."""
+    if ctx.data.get("manner") == "nothing" and ctx.case.fine_amount:
+        return (
+            f"本案处以罚款{ctx.case.fine_amount}元，不能登记为“无需执行”；请登记当事人自觉履行"
+            "（先登记缴款）或者强制执行的情况。"
+        )
+    return None
+
+
 def nothing_open(ctx: Context) -> str | None:
     open_kinds = list(
         ctx.case.deadlines.filter(status=DeadlineStatus.OPEN)
@@ -731,6 +741,7 @@ TRANSITIONS = (
         guards=(
             common.not_future("done_on", "执行完毕日期"),
             common.after_field("done_on", "执行完毕日期", lambda ctx: ctx.case.decided_on),
+            manner_fits,
         ),
         apply=apply_execution,
         form_fields=(

@@ -21,6 +21,7 @@ from .penalty_ordinary import (
     PAYMENT_DAYS,
     apply_archive,
     limitation,
+    manner_fits,
     not_a_child,
 )
 
@@ -159,7 +160,7 @@ TRANSITIONS = (
         ("filed",),
         "executed",
         HANDLERS,
-        guards=(common.not_future("done_on", "执行完毕日期"),),
+        guards=(common.not_future("done_on", "执行完毕日期"), manner_fits),
         apply=apply_execution,
         form_fields=(
             FieldSpec("done_on", "执行完毕日期", "date"),
