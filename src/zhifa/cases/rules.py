@@ -84,6 +84,9 @@ OFFICERS_BASIS = (
     "执法人员不得少于两人”"
 )
 MIN_OFFICERS = 2
+MEASURE_OFFICERS_BASIS = (
+    "；《中华人民共和国行政强制法》第十八条第二项，行政强制措施“由两名以上行政执法人员实施”"
+)
 
 
 def matter_field(matter: Any) -> str | None:
@@ -120,9 +123,11 @@ def qualified_officers(case: Any, today: datetime.date) -> list[Any]:
     return [r.officer for r in rows if officer_problem(r.officer, case, today) is None]
 
 
-def check_officers(case: Any, today: datetime.date, minimum: int = MIN_OFFICERS) -> str | None:
+def check_officers(
+    case: Any, today: datetime.date, minimum: int = MIN_OFFICERS, basis: str = ""
+) -> str | None:
     """None when at least `minimum` assigned officers may act; else the refusal, naming who
-    does not count and why."""
+    does not count and why (`basis`: a further article to cite, e.g. for a coercive measure)."""
     rows = list(case.case_officers.select_related("officer__body"))
     problems = []
     count = 0
@@ -139,7 +144,7 @@ def check_officers(case: Any, today: datetime.date, minimum: int = MIN_OFFICERS)
         return None
     detail = f"（{'；'.join(problems)}）" if problems else ""
     return (
-        f"{OFFICERS_BASIS}。本案符合条件的承办人员只有{count}名{detail}，"
+        f"{OFFICERS_BASIS}{basis}。本案符合条件的承办人员只有{count}名{detail}，"
         f"请先指派至少{minimum}名持有效执法证的执法人员。"
     )
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from zhifa.core.calendar import is_working_day
 
-from .. import deadlines
+from .. import deadlines, rules
 from ..models import Measure, MeasureKind
 from ..numbering import DECISION_KINDS, case_number
 from . import common
@@ -60,6 +60,11 @@ def _measure(case) -> Measure | None:
 
 
 # ---------------------------------------------------------------- 强制措施
+
+
+def measure_officers(ctx: Context) -> str | None:
+    """Two officers, citing the coercion law's own rule beside the penalty law's."""
+    return rules.check_officers(ctx.case, ctx.today, basis=rules.MEASURE_OFFICERS_BASIS)
 
 
 def apply_approve(ctx: Context) -> None:
@@ -420,7 +425,7 @@ TRANSITIONS = (
         ("registered",),
         "measure_in_force",
         HANDLERS,
-        guards=(common.officers, approved_or_emergency, days_allowed, rights_told, av_recorded),
+        guards=(measure_officers, approved_or_emergency, days_allowed, rights_told, av_recorded),
         apply=apply_measure,
         form_fields=(
             *MEASURE_FIELDS,

@@ -128,3 +128,28 @@ def test_the_case_page_tells_why_acceptance_cannot_be_refused(cw, make_case):
     assert not states["not_accept"].allowed
     assert "视为已受理" in states["not_accept"].reason
     assert states["accept"].allowed
+
+
+# ---------------------------------------------------------------- two officers (第十八条第二项)
+
+
+def test_measure_by_one_officer_cites_the_coercion_law(cw, make_case):
+    case = make_case("coercion", officers=[cw.officers["李明"]])
+    measure = {"kind": "other", "items": "物品（示例）", "days": 30, "told_rights": True}
+    cw.perform(case, "approve_measure", {**measure, "reason": "隐患"})
+    before = snapshot(case)
+    with pytest.raises(CaseActionRefused, match="行政强制法》第十八条第二项.*只有1名"):
+        cw.perform(case, "apply_measure", measure, user="officer")
+    assert snapshot(case) == before
+
+
+def test_execution_needs_two_officers_not_recused(cw, make_case):
+    from zhifa.cases import services
+
+    case = make_case("coercion", "execution_decided", branch="execution")
+    services.declare_conflict(cw.users["unithead"], case, cw.officers["王芳"], "系当事人近亲属")
+    at = _at(_working_day(), 10)
+    before = snapshot(case)
+    with pytest.raises(CaseActionRefused, match="王芳已回避"):
+        cw.perform(case, "execute", {"executed_at": at}, user="officer")
+    assert snapshot(case) == before
