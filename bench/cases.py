@@ -71,10 +71,6 @@ MATTER_CODE = {
 SOURCES = ["inspection", "complaint", "transfer", "other"]
 SURNAMES = "岩玉李王张刘陈杨赵黄周吴"
 BATCH = 5000
-# Proposed for Case.Meta.indexes: models.Index(fields=["unit", "-created_at", "-id"],
-# name="case_unit_created"): a unit's newest cases are then one index range, not a sort of
-# every case of the unit.
-PROPOSED_INDEX = "cases_case (unit_id, created_at DESC, id DESC)"
 
 
 def setup_database(url: str, data_dir: str = "", keep: str = "") -> tuple[str | None, str | None]:
@@ -349,51 +345,11 @@ def read_page(qs, page: int, per_page: int = 20) -> tuple[int, int]:
     return total, len(rows)
 
 
-def scope_as_ids(user, *, scope="all", category=None, procedure=None, stage=None, overdue=False):
-    """The proposed shape of ``selectors.cases_for`` (not in the selectors yet): the caller's
-    organisations and assigned cases are read first (two small indexed queries) and the case
-    query gets them as id lists. With OR-ed IN-subqueries PostgreSQL cannot combine the
-    indexes (it filters a sequential scan of every case with hashed subplans) and SQLite may
-    pick a skip-scan of (organization, stage) over all bodies; with id lists both use the
-    organization / unit indexes (BitmapOr, MULTI-INDEX OR). A unit's cases are visible to the
-    unit's members by definition, so scope=unit needs no visibility OR at all."""
-    from django.db.models import Q
-
-    from zhifa.cases.models import Case, CaseOfficer
-    from zhifa.core.selectors import acting_organizations, readable_organizations
-
-    orgs = list(readable_organizations(user).values_list("pk", flat=True))
-    mine = CaseOfficer.objects.filter(officer__user=user)
-    assigned = list(mine.values_list("case_id", flat=True))
-    visible = Q(organization_id__in=orgs) | Q(unit_id__in=orgs) | Q(pk__in=assigned)
-    if scope == "unit":
-        units = list(acting_organizations(user).values_list("pk", flat=True))
-        qs = Case.objects.filter(unit_id__in=units)
-    elif scope == "mine":
-        active = list(mine.filter(recused=False).values_list("case_id", flat=True))
-        qs = Case.objects.filter(visible).filter(Q(pk__in=active) | Q(created_by=user))
-    else:
-        qs = Case.objects.filter(visible)
-    if category:
-        qs = qs.filter(category=category)
-    if procedure:
-        qs = qs.filter(procedure=procedure)
-    if stage:
-        qs = qs.filter(stage=stage)
-    if overdue:
-        from django.utils import timezone
-
-        from zhifa.cases.selectors import _overdue_ids
-
-        qs = qs.filter(pk__in=_overdue_ids(timezone.localdate()))
-    return qs.select_related("matter", "unit", "organization").order_by("-created_at", "-id")
-
-
-def bench_list(user, n: int, rng: random.Random, *, proposed: bool = False) -> None:
+def bench_list(user, n: int, rng: random.Random) -> None:
     from zhifa.cases import selectors
     from zhifa.cases.procedures import PROCEDURES
 
-    query = scope_as_ids if proposed else selectors.cases_for
+    query = selectors.cases_for
     kinds: dict[str, list[float]] = defaultdict(list)
     kinds_cpu: dict[str, list[float]] = defaultdict(list)
     all_ms: list[float] = []
@@ -423,14 +379,11 @@ def bench_list(user, n: int, rng: random.Random, *, proposed: bool = False) -> N
         all_ms.append(t.wall_ms)
         all_cpu.append(t.cpu_ms)
         sample_total.setdefault(kind, total)
-    title = "the proposed id-list scope" if proposed else "selectors.cases_for"
-    print(f"2. a unit's case list (as 大兴乡's unit head, {title}), {n} requests:")
+    print(f"2. a unit's case list (as 大兴乡's unit head, selectors.cases_for), {n} requests:")
     for kind in sorted(kinds):
         print(figures(f"{kind} ({sample_total[kind]} rows)", kinds[kind], kinds_cpu[kind]))
     verdict = "  OK < 100 ms" if pct(all_ms, 0.95) < 100 else "  MISSED 100 ms"
     print(figures("ALL", all_ms, all_cpu) + verdict)
-    if proposed:
-        return
     q_ms, q_cpu = [], []
     for _ in range(max(5, n // 20)):
         with Timer() as t:
@@ -518,11 +471,6 @@ def main() -> None:
         help="PostgreSQL: use (and keep) the database NAME, reusing its generated cases; "
         "drop it yourself afterwards",
     )
-    parser.add_argument(
-        "--unit-created-index",
-        action="store_true",
-        help=f"before measuring, add the index proposed for the cases migration: {PROPOSED_INDEX}",
-    )
     args = parser.parse_args()
     admin_url, name = setup_database(args.database_url.strip(), args.data_dir, args.keep_pg)
     try:
@@ -553,17 +501,9 @@ def main() -> None:
             print(f"1. reusing the {existing} cases already generated")
         else:
             report_generation(generate(world, args.cases, args.bodies, rng))
-        if args.unit_created_index:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"CREATE INDEX IF NOT EXISTS bench_case_unit_created ON {PROPOSED_INDEX}"
-                )
-                cursor.execute("ANALYZE cases_case")
-            print(f"   with the proposed index {PROPOSED_INDEX}")
         # The user as a request sees them: loaded with memberships in one query.
         head = load_user(world.users["unithead"].pk)
         bench_list(head, args.lists, random.Random(args.seed))
-        bench_list(head, args.lists, random.Random(args.seed), proposed=True)
         bench_transitions(world, args.transitions)
         connection.close()
     finally:

@@ -40,14 +40,22 @@ __all__ = [
 SCOPES = ("mine", "unit", "all")
 
 
+def _visibility(user: User) -> tuple[list[int], Q]:
+    """The caller's readable organisations and the visibility condition as id lists, read first
+    (two small indexed queries): with OR-ed IN-subqueries PostgreSQL filters a sequential scan of
+    every case and SQLite may skip-scan all bodies; with id lists both use the organization /
+    unit indexes (bench/cases.py measured p95 0.5 s → < 0.1 s on a million cases)."""
+    orgs = list(readable_organizations(user).values_list("pk", flat=True))
+    assigned = list(
+        CaseOfficer.objects.filter(officer__user=user).values_list("case_id", flat=True)
+    )
+    return orgs, Q(organization_id__in=orgs) | Q(unit_id__in=orgs) | Q(pk__in=assigned)
+
+
 def visible_cases(user: User) -> QuerySet[Case]:
     if not user.is_authenticated:
         return Case.objects.none()
-    orgs = readable_organizations(user).values("pk")
-    assigned = CaseOfficer.objects.filter(officer__user=user).values("case_id")
-    return Case.objects.filter(
-        Q(organization_id__in=orgs) | Q(unit_id__in=orgs) | Q(pk__in=assigned)
-    )
+    return Case.objects.filter(_visibility(user)[1])
 
 
 def _overdue_ids(today: datetime.date):
@@ -68,12 +76,22 @@ def cases_for(
 ) -> QuerySet[Case]:
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r}")
-    qs = visible_cases(user)
+    if not user.is_authenticated:
+        return Case.objects.none()
+    if scope == "unit":
+        # A unit's cases are readable by its members by definition: no visibility OR needed,
+        # and the (unit, -created_at, -id) index serves the page directly.
+        units = list(acting_organizations(user).values_list("pk", flat=True))
+        qs = Case.objects.filter(unit_id__in=units)
+    else:
+        qs = Case.objects.filter(_visibility(user)[1])
     if scope == "mine":
-        assigned = CaseOfficer.objects.filter(officer__user=user, recused=False).values("case_id")
-        qs = qs.filter(Q(pk__in=assigned) | Q(created_by=user))
-    elif scope == "unit":
-        qs = qs.filter(unit_id__in=acting_organizations(user).values("pk"))
+        active = list(
+            CaseOfficer.objects.filter(officer__user=user, recused=False).values_list(
+                "case_id", flat=True
+            )
+        )
+        qs = qs.filter(Q(pk__in=active) | Q(created_by=user))
     if category:
         qs = qs.filter(category=category)
     if procedure:
