@@ -641,7 +641,11 @@ TRANSITIONS = (
         ("notified",),
         None,
         HANDLERS,
-        guards=(common.not_future("waived_on", "放弃日期"),),
+        guards=(
+            common.not_future("waived_on", "放弃日期"),
+            # Rights are waived once told: a waiver dated before the notice is no waiver.
+            common.after_field("waived_on", "放弃日期", notified_before),
+        ),
         apply=apply_waive,
         form_fields=(
             FieldSpec("waived_on", "放弃日期", "date"),
@@ -657,6 +661,7 @@ TRANSITIONS = (
         guards=(
             hearing_right,
             common.not_future("requested_on", "申请日期"),
+            common.after_field("requested_on", "申请日期", notified_before),
             hearing_in_time,
         ),
         apply=apply_request_hearing,

@@ -219,3 +219,17 @@ def test_simplified_decision_checks_the_limitation_period(cw, make_case):
     with pytest.raises(CaseActionRefused, match="第三十六条"):
         cw.perform(case, "decide_on_spot", _on_spot(fine="100"), user="officer")
     assert snapshot(case) == before
+
+
+def test_waiver_and_hearing_request_not_dated_before_the_notice(cw, make_case):
+    case = _notified_with_hearing_right(cw, make_case)
+    before = snapshot(case)
+    with pytest.raises(CaseActionRefused, match="“放弃日期”不能早于"):
+        cw.perform(
+            case, "waive_statement", {"waived_on": TODAY - DAY, "waiver": "放弃"}, user="officer"
+        )
+    with pytest.raises(CaseActionRefused, match="“申请日期”不能早于"):
+        cw.perform(case, "request_hearing", {"requested_on": TODAY - DAY}, user="officer")
+    assert snapshot(case) == before
+    case = cw.perform(case, "request_hearing", {"requested_on": TODAY}, user="officer")
+    assert case.stage == "hearing"
