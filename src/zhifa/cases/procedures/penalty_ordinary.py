@@ -207,6 +207,12 @@ def apply_statement(ctx: Context) -> None:
     )
 
 
+def apply_reinvestigate(ctx: Context) -> None:
+    # The notice's periods end with it: a new notice after the investigation opens new ones
+    # (otherwise the old periods would linger as overdue).
+    deadlines.close_deadlines(ctx.case, "statement", "hearing_request", status="cancelled")
+
+
 def apply_waive(ctx: Context) -> None:
     common.set_data(
         ctx.case,
@@ -595,6 +601,7 @@ TRANSITIONS = (
         ("concluded", "to_notify", "notified", "heard"),
         "investigating",
         APPROVERS,
+        apply=apply_reinvestigate,
         form_fields=(common.REASON,),
     ),
     Transition(

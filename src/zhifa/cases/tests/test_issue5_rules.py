@@ -233,3 +233,16 @@ def test_waiver_and_hearing_request_not_dated_before_the_notice(cw, make_case):
     assert snapshot(case) == before
     case = cw.perform(case, "request_hearing", {"requested_on": TODAY}, user="officer")
     assert case.stage == "hearing"
+
+
+def test_sent_back_for_investigation_the_notice_periods_end(cw, make_case):
+    case = _notified_with_hearing_right(cw, make_case)
+    case = cw.perform(case, "reinvestigate", {"reason": "事实不清，补充调查"})
+    assert case.stage == "investigating"
+    assert not Deadline.objects.filter(
+        case=case, kind__in=["statement", "hearing_request"], status=DeadlineStatus.OPEN
+    )
+    # Long after, the case is not listed as overdue for a notice that no longer runs.
+    later = TODAY + 20 * DAY
+    assert not deadlines.overdue(Case.objects.filter(pk=case.pk), later).exists()
+    assert Deadline.objects.get(case=case, kind="decision", status=DeadlineStatus.OPEN)
