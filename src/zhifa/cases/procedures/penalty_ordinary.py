@@ -125,6 +125,29 @@ def no_open_preservation(ctx: Context) -> str | None:
 # ---------------------------------------------------------------- 负责人审查
 
 
+# 第六十三条第一款第三项、第四项: these kinds always carry the right to a hearing (the amounts of
+# 第一项、第二项 are set by each province, so the head judges those).
+HEARING_KINDS = (
+    "lower_qualification",
+    "revoke_licence",
+    "stop_business",
+    "close",
+    "restrict_practice",
+)
+
+
+def hearing_right_told(ctx: Context) -> str | None:
+    kinds = ctx.data.get("kinds") or []
+    heavy = [k for k in kinds if k in HEARING_KINDS]
+    if heavy and not ctx.data.get("hearing_right"):
+        names = "、".join(rules.PENALTY_LABELS[k] for k in heavy)
+        return (
+            "依据《中华人民共和国行政处罚法》第六十三条，“行政机关拟作出下列行政处罚决定，应当告知当事人有"
+            f"要求听证的权利”，拟给予的“{names}”属于该条第一款第三项、第四项的情形，请勾选告知听证权利。"
+        )
+    return None
+
+
 def apply_approve_penalty(ctx: Context) -> None:
     c = ctx.case
     penalty = rules.penalty_of(ctx.data)
@@ -547,6 +570,7 @@ TRANSITIONS = (
         ("concluded",),
         "to_notify",
         APPROVERS,
+        guards=(hearing_right_told,),
         apply=apply_approve_penalty,
         form_fields=(
             *PENALTY_FIELDS,

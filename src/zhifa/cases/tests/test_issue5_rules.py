@@ -246,3 +246,24 @@ def test_sent_back_for_investigation_the_notice_periods_end(cw, make_case):
     later = TODAY + 20 * DAY
     assert not deadlines.overdue(Case.objects.filter(pk=case.pk), later).exists()
     assert Deadline.objects.get(case=case, kind="decision", status=DeadlineStatus.OPEN)
+
+
+# ---------------------------------------------------------------- 听证权利 (第六十三条)
+
+
+@pytest.mark.parametrize("kind", ["revoke_licence", "stop_business", "restrict_practice"])
+def test_heavy_penalties_carry_the_right_to_a_hearing(cw, make_case, kind):
+    case = make_case("penalty_ordinary", "concluded")
+    data = {"kinds": [kind], "facts": "事实", "basis": "依据"}
+    before = snapshot(case)
+    with pytest.raises(CaseActionRefused, match="第六十三条.*告知听证权利"):
+        cw.perform(case, "approve_penalty", data)
+    assert snapshot(case) == before
+    case = cw.perform(case, "approve_penalty", {**data, "hearing_right": True})
+    assert case.stage == "to_notify" and case.data["proposed_penalty"]["hearing_right"]
+
+
+def test_a_small_fine_leaves_the_hearing_right_to_the_head(cw, make_case):
+    case = make_case("penalty_ordinary", "concluded")
+    case = cw.perform(case, "approve_penalty", {**penalty("500"), "hearing_right": False})
+    assert case.stage == "to_notify"
