@@ -227,38 +227,42 @@ def _tsquery(terms) -> str:
     return " & ".join(groups)
 
 
-# PostgreSQL: how many of the newest rows the first, ordered pass looks at.
+# PostgreSQL: how many of the newest decisions the first, ordered pass looks at.
 PG_RECENT_WINDOW = 5000
+# PostgreSQL orders keyword results by decision date (then id): the date is what the reader's
+# date bounds are about, and the (status, decided_on, id) index walked backwards serves both
+# "newest first" and "newest before <to>" from the first row in range.
+_PG_ORDER = "decided_on DESC, id DESC"
 
 
-def _pg_search(
-    tsquery: str, where: list[str], params: list, limit: int, offset: int, recent_first: bool
-) -> list:
+def _pg_search(tsquery: str, where: list[str], params: list, limit: int, offset: int) -> list:
     """Two passes, because one plan cannot serve both kinds of word. A common word (罚款 is in
     every decision) matches most rows: the GIN bitmap then fetches and sorts hundreds of
-    thousands of rows for 21 of them, while walking the newest rows by id finds them at once.
-    A rare word is the opposite: walking by id would scan the whole table. So: first the newest
-    PG_RECENT_WINDOW rows by id; if they hold the page, done; otherwise the word is rare there
-    and the GIN index is the right plan."""
+    thousands of rows for 21 of them, while walking the newest decisions in the date index
+    finds them at once, also under an old upper date bound (the walk starts at that date; the
+    id order this replaced had to skip every newer row first: 0.7 s for 罚款 before mid-2022
+    at 1M rows). A rare word is the opposite: walking the index would scan the whole table. So:
+    first the newest PG_RECENT_WINDOW decisions in range; if they hold the page, done;
+    otherwise the word is rare there and the GIN index is the right plan."""
     table = Publication._meta.db_table
     conditions = " AND ".join(where)
     first = (
-        f"SELECT s.id FROM (SELECT p.id, p.search_vector FROM {table} p WHERE {conditions} "  # noqa: S608
-        "ORDER BY p.id DESC LIMIT %s) s WHERE s.search_vector @@ to_tsquery('simple', %s) "
-        "ORDER BY s.id DESC LIMIT %s OFFSET %s"
+        f"SELECT s.id FROM (SELECT p.id, p.decided_on, p.search_vector FROM {table} p "  # noqa: S608
+        f"WHERE {conditions} ORDER BY p.decided_on DESC, p.id DESC LIMIT %s) s "
+        f"WHERE s.search_vector @@ to_tsquery('simple', %s) ORDER BY {_PG_ORDER} "
+        "LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:
-        if recent_first:
-            cursor.execute(first, [*params, PG_RECENT_WINDOW, tsquery, limit, offset])
-            ids = [row[0] for row in cursor.fetchall()]
-            if len(ids) == limit:
-                return ids
-        # MATERIALIZED keeps the planner from walking the id index here too (it cannot tell a
-        # rare word from a common one and would scan a million rows for a word found nowhere).
+        cursor.execute(first, [*params, PG_RECENT_WINDOW, tsquery, limit, offset])
+        ids = [row[0] for row in cursor.fetchall()]
+        if len(ids) == limit:
+            return ids
+        # MATERIALIZED keeps the planner from walking the date index here too (it cannot tell
+        # a rare word from a common one and would scan a million rows for a word found nowhere).
         second = (
-            f"WITH m AS MATERIALIZED (SELECT p.id FROM {table} p "  # noqa: S608
+            f"WITH m AS MATERIALIZED (SELECT p.id, p.decided_on FROM {table} p "  # noqa: S608
             f"WHERE p.search_vector @@ to_tsquery('simple', %s) AND {conditions}) "
-            "SELECT id FROM m ORDER BY id DESC LIMIT %s OFFSET %s"
+            f"SELECT id FROM m ORDER BY {_PG_ORDER} LIMIT %s OFFSET %s"
         )
         cursor.execute(second, [tsquery, *params, limit, offset])
         return [row[0] for row in cursor.fetchall()]
@@ -289,10 +293,7 @@ def search(query: SearchQuery) -> tuple[list[PublicItem], bool]:
     table = Publication._meta.db_table
     limit = PAGE_SIZE + 1
     if terms and connection.vendor == "postgresql":
-        # An upper date bound makes the newest rows the wrong place to look (the id walk would
-        # skip every row after the date): straight to the index pass.
-        recent_first = query.date_to is None
-        ids = _pg_search(_tsquery(terms), where, params, limit, offset, recent_first)
+        ids = _pg_search(_tsquery(terms), where, params, limit, offset)
     else:
         if terms:
             sql = (

@@ -40,6 +40,7 @@ from .models import (
     Rating,
     Scan,
 )
+from .stats import penalty_summary
 
 __all__ = [
     "EVENTS",
@@ -263,6 +264,7 @@ def draft_from_facts(actor: User | None, facts: DecisionFacts) -> Publication:
             masked_counts=masked.counts,
         )
         pub.segmented = search_text(pub)
+        _summarise(pub)
         pub.save()
         _record(
             actor,
@@ -272,6 +274,14 @@ def draft_from_facts(actor: User | None, facts: DecisionFacts) -> Publication:
             {"due": pub.publish_due_on.isoformat(), "masked": masked.counts},
         )
         return pub
+
+
+def _summarise(pub: Publication) -> None:
+    """The heaviest penalty type and the fine, for the annual statistics (penalties only)."""
+    if pub.category == PubCategory.PENALTY:
+        pub.penalty_kind, pub.fine_amount = penalty_summary(pub.penalty or pub.conclusion)
+    else:
+        pub.penalty_kind, pub.fine_amount = "", 0
 
 
 def _penalty_text(case) -> str:
@@ -391,6 +401,7 @@ def review(
         pub.reviewed_at = timezone.now()
         pub.reviewed_by = actor
         pub.segmented = search_text(pub)
+        _summarise(pub)
         pub.save()
         _record(actor, role, pub, "publicity.reviewed", {"changed": changed})
         return pub

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
     path("p/<int:pk>/", views.publication, name="publication"),
+    path("stats/", views.annual_stats, name="stats"),
     path("withdrawals/", views.withdrawals, name="withdrawals"),
     path("bodies/", views.bodies, name="bodies"),
     path("bodies/<int:org_id>/", views.body, name="body"),

@@ -24,7 +24,7 @@ from zhifa.powers import flowchart
 from zhifa.registry.cards import read_card_token
 from zhifa.registry.rules import certificate_status
 
-from . import selectors, services
+from . import selectors, services, stats
 from .models import PubCategory, ScanKind
 from .tokens import read_act_token
 
@@ -55,6 +55,7 @@ def _links() -> dict[str, str]:
         "lookup_url": _url("complaints:lookup", "/public/complaints/"),
         "home_url": reverse("publicity:home"),
         "search_url": reverse("publicity:search"),
+        "stats_url": reverse("publicity:stats"),
         "bodies_url": reverse("publicity:bodies"),
         "withdrawals_url": reverse("publicity:withdrawals"),
         "ledger_url": reverse("publicity:ledger"),
@@ -137,6 +138,28 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_GET
 def publication(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, "public/publication.html", {"pub": selectors.get_public_item(pk)})
+
+
+@require_GET
+def annual_stats(request: HttpRequest) -> HttpResponse:
+    """年度数据: per body, the decisions made in the chosen year (R-06 tables), numbers only."""
+    years = stats.years()
+    year = _int(request.GET.get("year", ""))
+    if year is None or year not in years:
+        year = years[0] if years else timezone.localdate().year
+    rows = stats.annual(year)
+    return _page(
+        request,
+        "public/stats.html",
+        {
+            "year": year,
+            "years": years,
+            "rows": rows,
+            "total": stats.totals(rows),
+            "penalty_headers": stats.PENALTY_HEADERS,
+            "category_headers": [PubCategory(c).label for c in stats.OTHER_CATEGORIES],
+        },
+    )
 
 
 @require_GET
