@@ -102,8 +102,6 @@ class Case(models.Model):
             models.Index(fields=["unit", "category", "-created_at"], name="case_unit_cat_created"),
             # A unit's newest cases as one index range (the case list's default page).
             models.Index(fields=["unit", "-created_at", "-id"], name="case_unit_created"),
-            # A unit's cases in one stage (the list's stage filter), newest first.
-            models.Index(fields=["unit", "stage", "-created_at"], name="case_unit_stage_created"),
             models.Index(fields=["organization", "-created_at"], name="case_org_created"),
             models.Index(fields=["decision_due_on"], name="case_decision_due"),
         ]
