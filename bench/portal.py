@@ -13,7 +13,8 @@ and pre-segmented with the same rjieba segmentation the services use.
 
 Then the portal is served as `make demo` serves it (granian, `zhifa serve`) and wrk measures,
 in one run: /healthz, the portal home, a search (rotating over several keyword and filter
-queries) and a publication page (rotating over random ids), at `--connections`, and the
+queries, two of them date-bounded), a publication page (rotating over random ids) and the annual
+statistics (rotating over the years), at `--connections`, and the
 searches once more over a single connection (service time without queueing). Each page's
 requests per second is printed as a ratio to /healthz, with p50/p95/p99 (p95 from a wrk Lua
 script). Targets: home >= 0.25 of /healthz, search p95 < 100 ms. The machine is shared: read
