@@ -28,7 +28,6 @@ from zhifa.core.permissions import memberships_of, require, role_over
 from zhifa.evidence.models import EvidenceRecord
 from zhifa.evidence.services import EvidenceCorrupted, tmp_dir
 from zhifa.ledger import events
-from zhifa.ledger.models import LedgerEntry
 from zhifa.ledger.selectors import TimelineItem, evidence_digests
 from zhifa.registry.models import Officer, OfficerStatus
 
@@ -314,11 +313,7 @@ def _timeline(case: Case) -> list[TimelineItem]:
     entries of organisations the user reads; an officer of the handling unit reads the case
     (entries carry the body) and so its whole history: access was checked by get_case."""
     roles = dict(Role.choices)
-    entries = (
-        LedgerEntry.objects.filter(subject=case.subject)
-        .select_related("organization")
-        .order_by("seq")
-    )
+    entries = selectors.timeline(case).select_related("organization")
     return [
         TimelineItem(
             seq=e.seq,

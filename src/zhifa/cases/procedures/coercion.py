@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from zhifa.core.calendar import is_working_day
 
-from .. import deadlines, rules
+from .. import deadlines, records, rules
 from ..models import Measure, MeasureKind
 from ..numbering import DECISION_KINDS, case_number
 from . import common
@@ -120,7 +120,7 @@ def rights_told(ctx: Context) -> str | None:
 
 def av_recorded(ctx: Context) -> str | None:
     kind = ctx.data.get("kind")
-    if kind in AV_KINDS and not common.has_av_record(ctx.case, ctx.case.stage):
+    if kind in AV_KINDS and not records.has_av_record(ctx.case, ctx.case.stage):
         return (
             "查封、扣押须全程音像记录：请先在本环节上传现场录像或录音，再登记实施"
             "（《中华人民共和国行政处罚法》第四十七条，全过程记录）。"
@@ -382,7 +382,7 @@ def executed_not_future(ctx: Context) -> str | None:
 
 
 def av_for_demolition(ctx: Context) -> str | None:
-    if ctx.case.data.get("demolition") and not common.has_av_record(ctx.case, ctx.case.stage):
+    if ctx.case.data.get("demolition") and not records.has_av_record(ctx.case, ctx.case.stage):
         return "强制拆除须全程音像记录：请先在本环节上传现场录像或录音，再登记实施。"
     return None
 

@@ -6,7 +6,6 @@ import datetime
 from collections.abc import Callable
 
 from .. import rules
-from ..models import Record, RecordKind
 from .base import Context, FieldSpec
 
 __all__ = [
@@ -51,13 +50,6 @@ def after_field(name: str, label: str, earliest: Callable[[Context], datetime.da
         return None
 
     return guard
-
-
-def has_av_record(case, stage: str) -> bool:
-    """An audio or video Record taken in this stage (the records app writes them)."""
-    return Record.objects.filter(
-        case=case, stage=stage, kind__in=[RecordKind.VIDEO, RecordKind.AUDIO]
-    ).exists()
 
 
 def set_data(case, **values) -> None:
