@@ -641,6 +641,38 @@ def stage_label(case: Case, code: str) -> str:
     return procedure.stage_label(code) if procedure is not None else code
 
 
+def _media_checks(
+    actor: User,
+    case: Case,
+    kind: str,
+    stage: str | None,
+    title: str,
+    taken_at: datetime.datetime | None,
+    place: str,
+    latitude: Any,
+    longitude: Any,
+    officer_ids: Iterable[Any],
+) -> tuple[str, str, _Fields]:
+    """What a media record needs before its file is touched, for a direct upload and a
+    resumable one alike: the kind, the writer's role, an open case, the stage and the fields."""
+    if kind not in MEDIA_KINDS:
+        raise ValidationError("记录类型只能是照片、录音、录像或文书材料。", code="kind")
+    role = acting_role(actor, case)
+    _check_open(case)
+    stage = _stage(case, stage)
+    fields = _fields(
+        case,
+        title=_media_title(kind, title),
+        taken_at=taken_at,
+        place=place,
+        latitude=latitude,
+        longitude=longitude,
+        officer_ids=officer_ids,
+        place_required=False,
+    )
+    return role, stage, fields
+
+
 def attach_media(
     actor: User,
     case: Case,
@@ -659,20 +691,8 @@ def attach_media(
     """A photo, audio, video or document through the evidence store (type checked by
     content, size limit, damaged audio / video refused), then its Record. Nothing is stored
     when anything is refused."""
-    if kind not in MEDIA_KINDS:
-        raise ValidationError("记录类型只能是照片、录音、录像或文书材料。", code="kind")
-    role = acting_role(actor, case)
-    _check_open(case)
-    stage = _stage(case, stage)
-    fields = _fields(
-        case,
-        title=_media_title(kind, title),
-        taken_at=taken_at,
-        place=place,
-        latitude=latitude,
-        longitude=longitude,
-        officer_ids=officer_ids,
-        place_required=False,
+    role, stage, fields = _media_checks(
+        actor, case, kind, stage, title, taken_at, place, latitude, longitude, officer_ids
     )
     with _spooled(upload) as path:
         check_media(path, kind)
@@ -709,20 +729,8 @@ def attach_uploaded(
     a flaky network never gives a duplicate."""
     from zhifa.evidence import uploads
 
-    if kind not in MEDIA_KINDS:
-        raise ValidationError("记录类型只能是照片、录音、录像或文书材料。", code="kind")
-    role = acting_role(actor, case)
-    _check_open(case)
-    stage = _stage(case, stage)
-    fields = _fields(
-        case,
-        title=_media_title(kind, title),
-        taken_at=taken_at,
-        place=place,
-        latitude=latitude,
-        longitude=longitude,
-        officer_ids=officer_ids,
-        place_required=False,
+    role, stage, fields = _media_checks(
+        actor, case, kind, stage, title, taken_at, place, latitude, longitude, officer_ids
     )
     with transaction.atomic():
         session = uploads.lock_session(actor, session_id)
