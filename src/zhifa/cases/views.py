@@ -7,7 +7,6 @@ change is one service call (``services.register_case``, ``services.perform``,
 from __future__ import annotations
 
 import datetime
-import json
 from typing import Any
 
 from django.apps import apps
@@ -23,12 +22,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhifa.core.masking import mask_address, mask_citizen_id, mask_phone
-from zhifa.core.models import Role
 from zhifa.core.permissions import memberships_of, require, role_over
 from zhifa.evidence.models import EvidenceRecord
 from zhifa.evidence.services import EvidenceCorrupted, tmp_dir
-from zhifa.ledger import events
-from zhifa.ledger.selectors import TimelineItem, evidence_digests
+from zhifa.ledger.selectors import TimelineItem, timeline_items
 from zhifa.registry.models import Officer, OfficerStatus
 
 from . import archive, selectors, services
@@ -312,29 +309,7 @@ def _timeline(case: Case) -> list[TimelineItem]:
     """Every ledger entry of the case, oldest first. The ledger's own ``timeline`` keeps the
     entries of organisations the user reads; an officer of the handling unit reads the case
     (entries carry the body) and so its whole history: access was checked by get_case."""
-    roles = dict(Role.choices)
-    entries = selectors.timeline(case).select_related("organization")
-    return [
-        TimelineItem(
-            seq=e.seq,
-            at=e.at,
-            who=_who(e.actor_label),
-            actor_label=e.actor_label,
-            role=e.role,
-            role_label=str(roles.get(e.role, e.role)),
-            organization=e.organization.name if e.organization else "",
-            event_type=e.event_type,
-            event_label=events.label(e.event_type),
-            digests=evidence_digests(json.loads(e.payload)),
-        )
-        for e in entries
-    ]
-
-
-def _who(label: str) -> str:
-    if label.startswith("user:"):
-        return label.partition(" ")[2] or label
-    return "系统" if label == "system" else label
+    return timeline_items(selectors.timeline(case).select_related("organization"))
 
 
 def _timeline_notes(case: Case) -> dict[int, str]:

@@ -66,21 +66,25 @@ def timeline(subject: str, user) -> list[TimelineItem]:
         .select_related("organization")
         .order_by("seq")
     )
+    return timeline_items(entries)
+
+
+def timeline_items(entries) -> list[TimelineItem]:
+    """Ledger entries (with their organisation) as timeline items, in the order given: for
+    callers that have already decided which entries the reader may see."""
     roles = dict(Role.choices)
-    items = []
-    for e in entries:
-        items.append(
-            TimelineItem(
-                seq=e.seq,
-                at=e.at,
-                who=_who(e.actor_label),
-                actor_label=e.actor_label,
-                role=e.role,
-                role_label=str(roles.get(e.role, e.role)),
-                organization=e.organization.name if e.organization else "",
-                event_type=e.event_type,
-                event_label=events.label(e.event_type),
-                digests=evidence_digests(json.loads(e.payload)),
-            )
+    return [
+        TimelineItem(
+            seq=e.seq,
+            at=e.at,
+            who=_who(e.actor_label),
+            actor_label=e.actor_label,
+            role=e.role,
+            role_label=str(roles.get(e.role, e.role)),
+            organization=e.organization.name if e.organization else "",
+            event_type=e.event_type,
+            event_label=events.label(e.event_type),
+            digests=evidence_digests(json.loads(e.payload)),
         )
-    return items
+        for e in entries
+    ]
