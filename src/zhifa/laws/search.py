@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import Article, Law
-from .segment import highlight_words, query_terms
+from .segment import fts5_match, highlight_words, pg_tsquery, query_terms
 
 SNIPPET_CHARS = 120
 
@@ -21,22 +21,6 @@ SNIPPET_CHARS = 120
 class Hit:
     article: Article
     snippet_html: SafeString
-
-
-def _fts5_query(terms) -> str:
-    groups = []
-    for alternatives in terms:
-        phrases = ['"' + " ".join(alt) + '"' for alt in alternatives]
-        groups.append("(" + " OR ".join(phrases) + ")")
-    return " AND ".join(groups)
-
-
-def _tsquery(terms) -> str:
-    groups = []
-    for alternatives in terms:
-        phrases = [" <-> ".join(alt) for alt in alternatives]
-        groups.append("(" + " | ".join(f"({p})" for p in phrases) + ")")
-    return " & ".join(groups)
 
 
 PG_SQL = (
@@ -53,9 +37,9 @@ SQLITE_SQL = (
 
 def _matching_ids(terms, limit: int, law_id: int | None) -> list[int]:
     if connection.vendor == "postgresql":
-        sql, match = PG_SQL, _tsquery(terms)
+        sql, match = PG_SQL, pg_tsquery(terms)
     else:
-        sql, match = SQLITE_SQL, _fts5_query(terms)
+        sql, match = SQLITE_SQL, fts5_match(terms)
     with connection.cursor() as cursor:
         cursor.execute(sql, [match, law_id or 0, law_id or 0, limit])
         return [row[0] for row in cursor.fetchall()]

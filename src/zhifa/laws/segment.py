@@ -32,6 +32,24 @@ def query_terms(query: str) -> list[list[list[str]]]:
     return terms
 
 
+def fts5_match(terms: list[list[list[str]]]) -> str:
+    """SQLite FTS5 MATCH text for ``query_terms``: every word, each as any of its phrases."""
+    groups = []
+    for alternatives in terms:
+        phrases = ['"' + " ".join(alt) + '"' for alt in alternatives]
+        groups.append("(" + " OR ".join(phrases) + ")")
+    return " AND ".join(groups)
+
+
+def pg_tsquery(terms: list[list[list[str]]]) -> str:
+    """PostgreSQL ``to_tsquery('simple', ...)`` text for ``query_terms`` (phrases with <->)."""
+    groups = []
+    for alternatives in terms:
+        phrases = [" <-> ".join(alt) for alt in alternatives]
+        groups.append("(" + " | ".join(f"({p})" for p in phrases) + ")")
+    return " & ".join(groups)
+
+
 def highlight_words(query: str) -> list[str]:
     """The strings to mark in a snippet: the query's words, longest first."""
     words = {"".join(ch for ch in w if ch.isalnum()) for w in rjieba.cut(query)}

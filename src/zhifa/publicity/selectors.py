@@ -19,7 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from zhifa.core.models import Organization, User
-from zhifa.laws.segment import query_terms
+from zhifa.laws.segment import fts5_match, pg_tsquery, query_terms
 from zhifa.powers.models import DiscretionBenchmark, ListStatus, Matter, PowerList
 from zhifa.registry.models import EnforcementBody, Officer, OfficerStatus
 from zhifa.registry.selectors import readable_body_orgs
@@ -211,22 +211,6 @@ class SearchQuery:
     page: int = 1
 
 
-def _fts5_query(terms) -> str:
-    groups = []
-    for alternatives in terms:
-        phrases = ['"' + " ".join(alt) + '"' for alt in alternatives]
-        groups.append("(" + " OR ".join(phrases) + ")")
-    return " AND ".join(groups)
-
-
-def _tsquery(terms) -> str:
-    groups = []
-    for alternatives in terms:
-        phrases = [" <-> ".join(alt) for alt in alternatives]
-        groups.append("(" + " | ".join(f"({p})" for p in phrases) + ")")
-    return " & ".join(groups)
-
-
 # PostgreSQL: how many of the newest decisions the first, ordered pass looks at.
 PG_RECENT_WINDOW = 5000
 # PostgreSQL orders keyword results by decision date (then id): the date is what the reader's
@@ -293,7 +277,7 @@ def search(query: SearchQuery) -> tuple[list[PublicItem], bool]:
     table = Publication._meta.db_table
     limit = PAGE_SIZE + 1
     if terms and connection.vendor == "postgresql":
-        ids = _pg_search(_tsquery(terms), where, params, limit, offset)
+        ids = _pg_search(pg_tsquery(terms), where, params, limit, offset)
     else:
         if terms:
             if query.date_to and query.date_to < today - datetime.timedelta(days=30):
@@ -319,7 +303,7 @@ def search(query: SearchQuery) -> tuple[list[PublicItem], bool]:
                 + " AND ".join(where)
                 + " ORDER BY f.rowid DESC LIMIT %s OFFSET %s"
             )
-            params = [_fts5_query(terms), *params]
+            params = [fts5_match(terms), *params]
         elif query.q.strip():
             return [], False  # only punctuation: nothing to look for
         else:
