@@ -6,50 +6,17 @@ officer 403. The imports are all or nothing (zhifa.powers.excel)."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
-from zhifa.core.excel import XLSX_CONTENT_TYPE, SheetSpec
+from zhifa.core.excel_views import upload_page, xlsx_response
 from zhifa.registry.views import business_view
 
 from . import excel, selectors
 from .models import DiscretionBenchmark, ListStatus
 from .views_discretion import _managed_body
 from .views_edit import _managed_list
-
-
-def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _upload_page(request: HttpRequest, spec: SheetSpec, run, context: dict) -> HttpResponse:
-    """GET: the form. POST: run the import on the uploaded bytes and show its report (400 when
-    nothing was imported)."""
-    context = {
-        **context,
-        "max_mb": spec.max_bytes // (1024 * 1024),
-        "max_rows": spec.max_rows,
-    }
-    status = 200
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        status = 400
-        if upload is None:
-            context["problem"] = "请选择要导入的 .xlsx 文件。"
-        elif upload.size > spec.max_bytes:
-            context["problem"] = f"文件过大：不能超过 {context['max_mb']} MB。"
-        else:
-            report = run(upload.read())
-            context["report"] = report
-            if report.ok:
-                status = 200
-    return render(request, "powers/import.html", context, status=status)
 
 
 def _day() -> str:
@@ -63,7 +30,7 @@ def _day() -> str:
 @require_GET
 def matter_template(request: HttpRequest, pk: int) -> HttpResponse:
     _managed_list(request, pk)
-    return _xlsx(excel.matter_template(), "权力事项导入模板.xlsx")
+    return xlsx_response(excel.matter_template(), "权力事项导入模板.xlsx")
 
 
 @business_view
@@ -71,7 +38,7 @@ def matter_template(request: HttpRequest, pk: int) -> HttpResponse:
 def matter_export(request: HttpRequest, pk: int) -> HttpResponse:
     plist = _managed_list(request, pk)
     name = f"{plist.organization.name}{plist.year}年权责清单第{plist.version}版{_day()}.xlsx"
-    return _xlsx(excel.export_matters(plist), name)
+    return xlsx_response(excel.export_matters(plist), name)
 
 
 @business_view
@@ -83,7 +50,7 @@ def matter_import(request: HttpRequest, pk: int) -> HttpResponse:
         if plist.status == ListStatus.DRAFT
         else excel.PUBLISHED_REFUSED
     )
-    return _upload_page(
+    return upload_page(
         request,
         excel.MATTER_SHEET,
         lambda data: excel.import_matters(request.user, plist, data),
@@ -95,6 +62,7 @@ def matter_import(request: HttpRequest, pk: int) -> HttpResponse:
             "unit": "项事项",
             "back": plist.get_absolute_url(),
         },
+        "powers/import.html",
     )
 
 
@@ -105,7 +73,7 @@ def matter_import(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def benchmark_template(request: HttpRequest, org_id: int) -> HttpResponse:
     _managed_body(request, org_id)
-    return _xlsx(excel.benchmark_template(), "裁量基准导入模板.xlsx")
+    return xlsx_response(excel.benchmark_template(), "裁量基准导入模板.xlsx")
 
 
 @business_view
@@ -113,14 +81,14 @@ def benchmark_template(request: HttpRequest, org_id: int) -> HttpResponse:
 def benchmark_export(request: HttpRequest, org_id: int) -> HttpResponse:
     org = _managed_body(request, org_id)
     qs = DiscretionBenchmark.objects.filter(organization=org)
-    return _xlsx(excel.export_benchmarks(qs), f"{org.name}裁量基准{_day()}.xlsx")
+    return xlsx_response(excel.export_benchmarks(qs), f"{org.name}裁量基准{_day()}.xlsx")
 
 
 @business_view
 @require_http_methods(["GET", "POST"])
 def benchmark_import(request: HttpRequest, org_id: int) -> HttpResponse:
     org = _managed_body(request, org_id)
-    return _upload_page(
+    return upload_page(
         request,
         excel.BENCHMARK_SHEET,
         lambda data: excel.import_benchmarks(request.user, org, data),
@@ -133,6 +101,7 @@ def benchmark_import(request: HttpRequest, org_id: int) -> HttpResponse:
             "unit": "项裁量基准",
             "back": reverse("powers:discretion"),
         },
+        "powers/import.html",
     )
 
 
@@ -148,7 +117,7 @@ def discretion_export(request: HttpRequest) -> HttpResponse:
         basis=request.GET.get("basis", "")[:64],
         owner=owner if owner in ("own", "reference") else "",
     )
-    return _xlsx(excel.export_benchmarks(qs), f"裁量基准{_day()}.xlsx")
+    return xlsx_response(excel.export_benchmarks(qs), f"裁量基准{_day()}.xlsx")
 
 
 # Included from powers/urls.py inside the "powers" namespace.
