@@ -285,10 +285,7 @@ def _penalty_path(fine: str, *, hearing: bool = False, trail: bool = False) -> l
         ("decide", "unithead", penalty),
         ("", "", _serve("decision")),
         ("serve", "officer", {}),
-    ]
-    if trail:
-        steps.append(("", "", _pay))
-    steps += [
+        ("", "", _pay),  # the fine is paid before its execution is recorded (第七十二条)
         ("record_execution", "officer", {"done_on": today, "manner": "performed"}),
         ("close", "unithead", {"summary": "当事人已缴纳罚款，执行完毕，结案（演示）。"}),
         ("archive", "officer", {}),
@@ -330,6 +327,7 @@ def _simplified_path(fine: str) -> list[Step]:
     }
     steps: list[Step] = [("decide_on_spot", "officer", decision), ("file_report", "officer", {})]
     steps += [
+        ("", "", _pay),
         ("record_execution", "officer", {"done_on": today, "manner": "performed"}),
         ("close", "unithead", {}),
         ("archive", "officer", {}),

@@ -127,6 +127,15 @@ def _serve_decision(cw: CaseWorld, case: Case, user: str = "officer") -> None:
         )
 
 
+def pay_fine(cw: CaseWorld, case: Case, user: str = "officer") -> None:
+    """The party pays the whole fine today (through ``execution.record_payment``): a fine is
+    executed only once paid or enforced (行政处罚法第七十二条)."""
+    from zhifa.cases.execution import record_payment
+
+    case.refresh_from_db()
+    record_payment(cw.users[user], case, case.fine_amount, _today())
+
+
 def _penalty(opts: dict) -> dict:
     fine = opts.get("fine", "500")
     kinds = ["fine"] if fine else ["warning"]
@@ -194,6 +203,10 @@ def _penalty_path(opts: dict) -> list[tuple[str, str, Any]]:
     steps += [
         ("decide", "unithead", _penalty(opts)),
         ("serve", "officer", _serve_decision),
+    ]
+    if opts.get("fine", "500"):
+        steps.append(("", "officer", pay_fine))
+    steps += [
         ("record_execution", "officer", {"done_on": today, "manner": "performed"}),
         ("close", "unithead", {"summary": "结案"}),
         ("archive", "officer", {}),
@@ -247,6 +260,7 @@ def _simplified_path(opts: dict) -> list[tuple[str, str, Any]]:
     steps = [("decide_on_spot", "officer", decision), ("file_report", "officer", {})]
     if fine:
         steps += [
+            ("", "officer", pay_fine),
             ("record_execution", "officer", {"done_on": today, "manner": "performed"}),
             ("close", "unithead", {}),
         ]
