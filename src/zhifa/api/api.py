@@ -11,7 +11,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
 from .auth import AUTH
-from .routers import cases, laws, powers, publicity, registry, review, supervision
+from .routers import case_records, cases, laws, powers, publicity, registry, review, supervision
 
 api = NinjaAPI(
     title="zhifa API",
@@ -64,6 +64,7 @@ api.add_router("/", registry.router)
 api.add_router("/", laws.router)
 api.add_router("/", powers.router)
 api.add_router("/", cases.router)
+api.add_router("/", case_records.router)
 api.add_router("/", review.router)
 api.add_router("/", publicity.router)
 api.add_router("/", supervision.router)
