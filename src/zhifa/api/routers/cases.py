@@ -8,7 +8,8 @@ client whose token has ``cases.write`` (``zhifa.cases.services`` keeps it inside
 organisation's subtree, never lets it approve, and names it in the ledger). Transcripts and
 files are made by a named officer (``zhifa.cases.records`` takes a user): a token gets 403.
 A refusal by a service is a 400 with its Chinese reason and changes nothing. Missing and not
-readable are both 404."""
+readable are both 404. Signatures, corrections, service, payments and resumable uploads:
+``case_records.py``."""
 
 from __future__ import annotations
 
