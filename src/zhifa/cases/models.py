@@ -99,10 +99,18 @@ class Case(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["organization", "stage"], name="case_org_stage"),
-            models.Index(fields=["unit", "category", "-created_at"], name="case_unit_cat_created"),
-            # A unit's newest cases as one index range (the case list's default page).
-            models.Index(fields=["unit", "-created_at", "-id"], name="case_unit_created"),
-            models.Index(fields=["organization", "-created_at"], name="case_org_created"),
+            # The case lists: a unit's (or a body's) newest cases as one index range, in the
+            # list's order, carrying the filter columns so that a procedure, stage or category
+            # filter and its COUNT read the index alone (bench/cases.py: a stage filter's count
+            # over a body's 10,000 cases 20 ms → 1 ms on SQLite).
+            models.Index(
+                fields=["unit", "-created_at", "-id", "procedure", "stage", "category"],
+                name="case_unit_list",
+            ),
+            models.Index(
+                fields=["organization", "-created_at", "-id", "procedure", "stage", "category"],
+                name="case_org_list",
+            ),
             models.Index(fields=["decision_due_on"], name="case_decision_due"),
         ]
 

@@ -6,8 +6,10 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
-from zhifa.cases import selectors
+from zhifa.cases import selectors, services
 from zhifa.cases.models import Deadline
+
+from .conftest import MATTERS, person
 
 
 def test_scopes_per_role(cw, make_case):
@@ -85,3 +87,37 @@ def test_deadline_views_count_working_days(cw, make_case):
     assert views["decision"].unit == "日" and views["decision"].remaining == 90
     late = deadline_views(case, statement.deadline.due_on + datetime.timedelta(days=10))
     assert any(v.overdue and v.text.startswith("已逾期") for v in late)
+
+
+def test_visibility_by_body_unit_and_assignment(cw, make_case):
+    """The selector drops redundant visibility branches (selectors._visibility); what each
+    person reads must not change: a case handled by another unit of the body is read by the
+    body's head and by the officers assigned to it, not by another unit's head."""
+    today = timezone.localdate()
+    elsewhere = services.register_case(
+        cw.users["bodyhead"],
+        organization=cw.orgs["daxing"],
+        unit=cw.orgs["daxing_agri"],
+        matter=cw.matter(MATTERS["penalty_ordinary"]),
+        procedure="penalty_ordinary",
+        title="农业中心承办的案件（虚构）",
+        source="inspection",
+        parties=[person("岩虚构甲", serial=901)],
+        officer_ids=[cw.officers["李明"].pk, cw.officers["王芳"].pk],
+        occurred_on=today - datetime.timedelta(days=10),
+    )
+    assert elsewhere.unit == cw.orgs["daxing_agri"]
+    team_case = make_case()
+    officer, unithead, bodyhead = (cw.users[n] for n in ("officer", "unithead", "bodyhead"))
+    assert set(selectors.cases_for(officer)) == {elsewhere, team_case}
+    assert selectors.get_case(officer, elsewhere.pk) == elsewhere
+    assert elsewhere not in selectors.cases_for(officer, scope="unit")
+    assert elsewhere in selectors.cases_for(officer, scope="mine")
+    assert set(selectors.cases_for(bodyhead)) == {elsewhere, team_case}
+    assert list(selectors.cases_for(unithead)) == [team_case]
+    with pytest.raises(Http404):
+        selectors.get_case(unithead, elsewhere.pk)
+    # A party's name finds the case, within what the caller reads only.
+    assert list(selectors.cases_for(officer, q="虚构甲")) == [elsewhere]
+    assert not selectors.cases_for(unithead, q="虚构甲").exists()
+    assert list(selectors.cases_for(officer, q="虚构甲", stage="registered")) == [elsewhere]
