@@ -8,6 +8,11 @@ payments recorded.
 * Late: 3 % of the fine per day after the due date, never more than the fine itself
   (行政处罚法第七十二条第一款第一项).
 
+The law lets the body add the surcharge ("可以"); the platform computes it as due, shows it,
+and records a fine as performed by the party only when the fine and the computed surcharge are
+paid, unless a head records that the body adds none (guard ``fine_executed`` of the penalty
+procedures).
+
 Payments are Records of the case (kind ``document``, ``content["payment"]``): the case row is
 the procedures' to write, the record is ours, and each one has its ledger entry."""
 

@@ -427,15 +427,55 @@ def apply_serve(ctx: Context) -> None:
         )
 
 
+LAW_DEFAULT = (
+    "《中华人民共和国行政处罚法》第七十二条第一款：“当事人逾期不履行行政处罚决定的，"
+    "作出行政处罚决定的行政机关可以采取下列措施”"
+)
+LAW_DEFAULT_ARTICLE = "《中华人民共和国行政处罚法》第七十二条第一款"
+LAW_PAY = (
+    "《中华人民共和国行政处罚法》第六十七条第三款：“当事人应当自收到行政处罚决定书之日起十五日内，"
+    "到指定的银行或者通过电子支付系统缴纳罚款。”"
+)
+LAW_ON_SPOT = {
+    "small": "《中华人民共和国行政处罚法》第六十八条第一项：“依法给予一百元以下罚款的”",
+    "hard_later": "《中华人民共和国行政处罚法》第六十八条第二项：“不当场收缴事后难以执行的”",
+    "remote": (
+        "《中华人民共和国行政处罚法》第六十九条：“在边远、水上、交通不便地区……当事人到指定的银行"
+        "或者通过电子支付系统缴纳罚款确有困难，经当事人提出，行政机关及其执法人员可以当场收缴罚款。”"
+    ),
+}
+LAW_RECEIPT = (
+    "《中华人民共和国行政处罚法》第七十条：“行政机关及其执法人员当场收缴罚款的，必须向当事人出具"
+    "国务院财政部门或者省、自治区、直辖市人民政府财政部门统一制发的专用票据”"
+)
+ON_SPOT_SMALL_FINE = Decimal("100")
+PAID_MANNERS = ("performed", "collected")
+ENFORCED_MANNERS = ("enforced", "court")
+
+
+def execution_record(ctx: Context) -> dict:
+    """What the execution step keeps in ``case.data["execution"]``."""
+    record = {
+        "done_on": ctx.data["done_on"].isoformat(),
+        "manner": ctx.data["manner"],
+        "note": ctx.data.get("note", ""),
+    }
+    for key in ("enforcement_ref", "receipt_no", "on_spot_ground"):
+        if ctx.data.get(key):
+            record[key] = ctx.data[key]
+    if ctx.data.get("surcharge_waived"):
+        record["surcharge_waived"] = True
+    if ctx.case.fine_amount:
+        from .. import execution
+
+        status = execution.payment_status(ctx.case, ctx.data["done_on"])
+        record["paid"] = str(status.paid)
+        record["surcharge"] = str(status.surcharge)
+    return record
+
+
 def apply_execution(ctx: Context) -> None:
-    common.set_data(
-        ctx.case,
-        execution={
-            "done_on": ctx.data["done_on"].isoformat(),
-            "manner": ctx.data["manner"],
-            "note": ctx.data.get("note", ""),
-        },
-    )
+    common.set_data(ctx.case, execution=execution_record(ctx))
     deadlines.close_deadlines(ctx.case, "payment")
 
 
@@ -446,6 +486,99 @@ def manner_fits(ctx: Context) -> str | None:
             f"本案处以罚款{ctx.case.fine_amount}元，不能登记为“无需执行”；请登记当事人自觉履行"
             "（先登记缴款）或者强制执行的情况。"
         )
+    return None
+
+
+def _on_spot_allowed(ctx: Context, fine: Decimal) -> str | None:
+    """当场收缴 (第六十八条 for decisions made on the spot under 第五十一条, 第六十九条 in remote
+    places), with the finance department's receipt (第七十条)."""
+    ground = ctx.data.get("on_spot_ground")
+    simplified = ctx.case.procedure == "penalty_simplified"
+    allowed = ("small", "hard_later", "remote") if simplified else ("remote",)
+    if ground not in allowed:
+        if simplified:
+            return "当场收缴罚款须有法定情形，请选择当场收缴的依据：" + "；".join(
+                LAW_ON_SPOT.values()
+            )
+        return (
+            "普通程序作出的罚款决定，只有在边远、水上、交通不便地区，当事人缴纳确有困难并提出的，"
+            f"才能当场收缴。依据{LAW_ON_SPOT['remote']}其余情形应当由当事人到指定的银行或者通过"
+            f"电子支付系统缴纳（{LAW_PAY}）。"
+        )
+    if ground == "small" and fine > ON_SPOT_SMALL_FINE:
+        return (
+            f"本案罚款{fine}元，超过一百元，不能依照{LAW_ON_SPOT['small']}当场收缴；"
+            "如属不当场收缴事后难以执行的，请选择该项依据。"
+        )
+    if not (ctx.data.get("receipt_no") or "").strip():
+        return f"当场收缴罚款须登记出具给当事人的专用票据号码。依据{LAW_RECEIPT}。"
+    return None
+
+
+def fine_executed(ctx: Context) -> str | None:
+    """A fine is executed when paid (by the party, or collected on the spot where the law
+    allows), or enforced once the party is in default (第七十二条第一款第二项至第四项) with the
+    enforcement decision's or the court's document recorded.
+
+    The 加处罚款 of 第七十二条第一款第一项 is computed by the platform (``execution.surcharge``)
+    and shown on the payments page. The law says the body "可以" add it, so the party's own
+    performance is complete when the fine and the surcharge computed up to the day the fine was
+    paid in full are both paid, unless a head records that the body adds no surcharge."""
+    fine = ctx.case.fine_amount
+    manner = ctx.data.get("manner")
+    if not fine or manner not in (*PAID_MANNERS, *ENFORCED_MANNERS):
+        return None
+    from .. import execution
+
+    on = ctx.data.get("done_on") or ctx.today
+    status = execution.payment_status(ctx.case, on)
+    if manner in ENFORCED_MANNERS:
+        if status.due_on is not None and on <= status.due_on:
+            return (
+                f"缴纳罚款期限至{status.due_on:%Y年%m月%d日}届满，当事人尚未逾期，不能登记强制执行。"
+                f"依据{LAW_DEFAULT}。"
+            )
+        if not (ctx.data.get("enforcement_ref") or "").strip():
+            if manner == "court":
+                return (
+                    "申请人民法院强制执行的，请登记人民法院的执行文书文号（受理通知书、执行裁定书等）。"
+                    f"依据{LAW_DEFAULT_ARTICLE}第四项：“依照《中华人民共和国行政强制法》的规定申请人民法院"
+                    "强制执行”。"
+                )
+            return (
+                "行政机关依法强制执行的，请登记强制执行决定书文号。依据"
+                f"{LAW_DEFAULT_ARTICLE}第二项、第三项，“根据法律规定”将查封、扣押的财物拍卖、依法处理或者将冻结的"
+                "存款、汇款划拨抵缴罚款，或者采取其他行政强制执行方式（法律没有规定行政机关强制执行的，"
+                "应当申请人民法院强制执行，《中华人民共和国行政强制法》第十三条第二款）。"
+            )
+        return None
+    owed_fine = max(Decimal("0.00"), fine - status.paid)
+    if owed_fine > 0:
+        if status.paid > 0:
+            what = f"已缴{status.paid}元，尚欠罚款{owed_fine}元"
+        else:
+            what = "尚未登记缴款"
+        return (
+            f"本案罚款{fine}元，{what}，不能登记为{dict(EXECUTION_MANNERS)[manner]}。"
+            f"请先登记缴款（缴款凭证）；依据{LAW_PAY}当事人逾期不缴纳的，依照第七十二条加处罚款或者"
+            "强制执行。"
+        )
+    if manner == "collected":
+        refused = _on_spot_allowed(ctx, fine)
+        if refused:
+            return refused
+    if status.outstanding > 0:
+        if not ctx.data.get("surcharge_waived"):
+            return (
+                f"罚款已缴清，但逾期{status.days_late}日，按{execution.LAW_SURCHARGE}计算的加处罚款"
+                f"尚欠{status.outstanding}元。请登记加处罚款的缴纳；本机关决定不加处罚款的，"
+                "由负责人登记执行并勾选“不加处罚款”。"
+            )
+        if ctx.role not in APPROVERS:
+            return (
+                "不加处罚款是行政机关的决定（第七十二条第一款：行政机关“可以”加处罚款），"
+                "须由执法机构负责人或者主要负责人登记。"
+            )
     return None
 
 
@@ -471,9 +604,35 @@ def apply_archive(ctx: Context) -> None:
 
 EXECUTION_MANNERS = (
     ("performed", "当事人自觉履行"),
-    ("enforced", "行政机关强制执行"),
+    ("collected", "执法人员当场收缴罚款"),
+    ("enforced", "行政机关依法强制执行"),
     ("court", "申请人民法院强制执行"),
     ("nothing", "无需执行（警告等）"),
+)
+ON_SPOT_GROUNDS = (
+    ("small", "依法给予一百元以下罚款（第六十八条第一项）"),
+    ("hard_later", "不当场收缴事后难以执行（第六十八条第二项）"),
+    ("remote", "边远、水上、交通不便地区，当事人缴纳确有困难并提出（第六十九条）"),
+)
+EXECUTION_FIELDS = (
+    FieldSpec("done_on", "执行完毕日期", "date"),
+    FieldSpec("manner", "执行方式", "choice", choices=EXECUTION_MANNERS),
+    FieldSpec(
+        "enforcement_ref",
+        "强制执行决定书文号或人民法院执行文书文号（强制执行时填写）",
+        "text",
+        required=False,
+    ),
+    FieldSpec(
+        "on_spot_ground", "当场收缴的依据（当场收缴时选择）", "choice", False, ON_SPOT_GROUNDS
+    ),
+    FieldSpec("receipt_no", "专用票据号码（当场收缴时填写，第七十条）", "text", required=False),
+    FieldSpec(
+        "surcharge_waived",
+        "本机关决定不加处罚款（负责人登记，第七十二条第一款第一项）",
+        "bool",
+        required=False,
+    ),
 )
 
 TRANSITIONS = (
@@ -778,13 +937,11 @@ TRANSITIONS = (
             common.not_future("done_on", "执行完毕日期"),
             common.after_field("done_on", "执行完毕日期", lambda ctx: ctx.case.decided_on),
             manner_fits,
+            fine_executed,
         ),
         apply=apply_execution,
-        form_fields=(
-            FieldSpec("done_on", "执行完毕日期", "date"),
-            FieldSpec("manner", "执行方式", "choice", choices=EXECUTION_MANNERS),
-            common.NOTE,
-        ),
+        form_fields=(*EXECUTION_FIELDS, common.NOTE),
+        help="行政处罚法第六十七条第三款、第七十二条：罚款缴清或者依法强制执行后，才能登记执行完毕。",
     ),
     Transition(
         "close",

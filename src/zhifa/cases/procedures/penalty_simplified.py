@@ -17,9 +17,11 @@ from ..numbering import DECISION_KINDS, case_number
 from . import common
 from .base import APPROVERS, HANDLERS, Context, FieldSpec, Procedure, Stage, Transition, register
 from .penalty_ordinary import (
-    EXECUTION_MANNERS,
+    EXECUTION_FIELDS,
     PAYMENT_DAYS,
     apply_archive,
+    execution_record,
+    fine_executed,
     limitation,
     manner_fits,
     not_a_child,
@@ -99,10 +101,7 @@ def apply_file(ctx: Context) -> None:
 
 
 def apply_execution(ctx: Context) -> None:
-    common.set_data(
-        ctx.case,
-        execution={"done_on": ctx.data["done_on"].isoformat(), "manner": ctx.data["manner"]},
-    )
+    common.set_data(ctx.case, execution=execution_record(ctx))
     deadlines.close_deadlines(ctx.case, "payment")
 
 
@@ -160,12 +159,10 @@ TRANSITIONS = (
         ("filed",),
         "executed",
         HANDLERS,
-        guards=(common.not_future("done_on", "执行完毕日期"), manner_fits),
+        guards=(common.not_future("done_on", "执行完毕日期"), manner_fits, fine_executed),
         apply=apply_execution,
-        form_fields=(
-            FieldSpec("done_on", "执行完毕日期", "date"),
-            FieldSpec("manner", "执行方式", "choice", choices=EXECUTION_MANNERS),
-        ),
+        form_fields=EXECUTION_FIELDS,
+        help="行政处罚法第六十八条至第七十条：当场收缴须有法定情形并出具专用票据；罚款缴清或者依法强制执行后，才能登记执行完毕。",
     ),
     Transition("close", "结案", ("executed",), "closed", APPROVERS, apply=apply_close),
     Transition(

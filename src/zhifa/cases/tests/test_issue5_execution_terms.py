@@ -62,8 +62,11 @@ def test_a_fine_is_never_nothing_to_execute(cw, make_case, procedure, stage):
             case, "record_execution", {"done_on": TODAY, "manner": "nothing"}, user="officer"
         )
     assert snapshot(case) == before
+    from zhifa.cases.execution import record_payment
+
+    record_payment(cw.users["officer"], case, case.fine_amount, TODAY)
     case = cw.perform(
-        case, "record_execution", {"done_on": TODAY, "manner": "enforced"}, user="officer"
+        case, "record_execution", {"done_on": TODAY, "manner": "performed"}, user="officer"
     )
     assert case.stage == "executed"
 
