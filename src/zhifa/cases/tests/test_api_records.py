@@ -650,3 +650,20 @@ def test_upload_sessions_are_their_uploaders(s, client_for, make_case):
     )
     assert response.status_code == 400 and "不属于本案" in response.json()["detail"]
     assert not Record.objects.exists()
+
+
+def test_session_writes_need_the_csrf_token(s, world, client_for):
+    """Upload writes are unsafe requests like any other: without X-CSRFToken, 403."""
+    session = start(client_for("officer"), s, support.png_bytes(), "IMG.png").json()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.users["officer"])
+    record = interview(s)
+    before = counts()
+    started = post_json(client, f"{BASE}/cases/{s.case.pk}/uploads", {"filename": "a", "size": 9})
+    assert started.status_code == 403 and "CSRF" in started.json()["detail"]
+    chunk = put(client, session, 0, support.png_bytes())
+    assert chunk.status_code == 403 and "CSRF" in chunk.json()["detail"]
+    signed = client.post(f"{BASE}/records/{record.pk}/signatures", {"image": png(), **SIGNER})
+    assert signed.status_code == 403
+    assert counts() == before
+    assert UploadSession.objects.get(pk=session["id"]).received == 0
