@@ -5,6 +5,16 @@
   audio-video record of 查封、扣押 at the scene; 查封、扣押 for at most 30 days, one extension of
   at most 30 days approved by the head (第二十五条); then a 处理决定 (没收、销毁 or 解除,
   第二十七条).
+* 冻结存款、汇款 (第二十九条至第三十三条): only by a body a law empowers (第二十九条第一款; only a
+  law sets it, 第十条), so the law's article is recorded; the amount is recorded and may not
+  exceed the amount the act involves, nor freeze what another state organ froze (第二十九条
+  第二款); the notice to the bank (第三十条第一款); the party is not called to the scene nor
+  heard first (第三十条 keeps only 第十八条第一、二、三、七项) and no audio-video record of a
+  scene is asked; the 冻结决定书 delivered to the party within 3 working days (第三十一条,
+  第六十九条); a decision within 30 days of the freeze, one extension of at most 30 approved by
+  the head, told to the party in writing (第三十二条) and to the bank (which otherwise releases
+  at the end of the term, 第三十三条第三款); after the term only 解除 (第三十三条第一款第四项),
+  told to the bank and the party (第三十三条第二款); 划拨 as its 处理决定 (第四十七条).
 * 行政强制执行: a written 催告 (第三十五条) → hearing the party (第三十六条) → the 强制执行决定
   after the period of the 催告 (第三十七条; at once on evidence of transfer or concealment) →
   execution, never at night (22:00–06:00) or on a day that is not a working day unless an
@@ -18,6 +28,8 @@
 from __future__ import annotations
 
 import datetime
+import re
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -55,8 +67,51 @@ BASIS_APPROVAL = (
 )
 
 
+FREEZE_DECISION_DAYS = 3  # 第三十一条; working days (第六十九条)
+LAW_FREEZE_BODY = (
+    "《中华人民共和国行政强制法》第二十九条第一款：“冻结存款、汇款应当由法律规定的行政机关实施，"
+    "不得委托给其他行政机关或者组织；其他任何行政机关或者组织不得冻结存款、汇款。”"
+)
+LAW_FREEZE_AMOUNT = (
+    "《中华人民共和国行政强制法》第二十九条第二款：“冻结存款、汇款的数额应当与违法行为涉及的金额"
+    "相当；已被其他国家机关依法冻结的，不得重复冻结。”"
+)
+LAW_FREEZE_NOTICE = (
+    "《中华人民共和国行政强制法》第三十条第一款：“行政机关依照法律规定决定实施冻结存款、汇款的，"
+    "应当履行本法第十八条第一项、第二项、第三项、第七项规定的程序，并向金融机构交付冻结通知书。”"
+)
+LAW_FREEZE_DECISION = (
+    "《中华人民共和国行政强制法》第三十一条：“依照法律规定冻结存款、汇款的，作出决定的行政机关应当"
+    "在三日内向当事人交付冻结决定书。”（三日指工作日，第六十九条）"
+)
+LAW_FREEZE_TERM = (
+    "《中华人民共和国行政强制法》第三十二条：“自冻结存款、汇款之日起三十日内，行政机关应当作出处理"
+    "决定或者作出解除冻结决定；情况复杂的，经行政机关负责人批准，可以延长，但是延长期限不得超过三十日。"
+    "法律另有规定的除外。延长冻结的决定应当及时书面告知当事人，并说明理由。”"
+)
+LAW_FREEZE_RELEASE = (
+    "《中华人民共和国行政强制法》第三十三条第二款：“行政机关作出解除冻结决定的，应当及时通知金融机构"
+    "和当事人。”"
+)
+LAW_FREEZE_EXPIRY = (
+    "《中华人民共和国行政强制法》第三十三条第三款：“行政机关逾期未作出处理决定或者解除冻结决定的，"
+    "金融机构应当自冻结期满之日起解除冻结。”"
+)
+# A law's article: 《…法》第…条 (a 法律, not a 条例/办法/规定: only a law sets a freeze, 第十条).
+_LAW_ARTICLE = re.compile(r"《([^》]+)》\s*第[一二三四五六七八九十百零〇两\d]+条")
+
+
 def _measure(case) -> Measure | None:
     return case.measures.filter(released_on__isnull=True).order_by("-id").first()
+
+
+def _is_freeze(ctx: Context) -> bool:
+    return ctx.data.get("kind") == MeasureKind.FREEZE
+
+
+def _freeze_in_force(ctx: Context) -> Measure | None:
+    m = _measure(ctx.case)
+    return m if m is not None and m.kind == MeasureKind.FREEZE else None
 
 
 # ---------------------------------------------------------------- 强制措施
@@ -67,17 +122,27 @@ def measure_officers(ctx: Context) -> str | None:
     return rules.check_officers(ctx.case, ctx.today, basis=rules.MEASURE_OFFICERS_BASIS)
 
 
+def _freeze_data(ctx: Context) -> dict:
+    d = ctx.data
+    return {
+        "freeze_amount": str(d["freeze_amount"]),
+        "involved_amount": str(d["involved_amount"]),
+        "account": d["account"],
+        "legal_basis": d["legal_basis"],
+    }
+
+
 def apply_approve(ctx: Context) -> None:
-    common.set_data(
-        ctx.case,
-        measure_approval={
-            "kind": ctx.data["kind"],
-            "items": ctx.data["items"],
-            "reason": ctx.data["reason"],
-            "days": ctx.data["days"],
-            "on": ctx.today.isoformat(),
-        },
-    )
+    approval = {
+        "kind": ctx.data["kind"],
+        "items": ctx.data["items"],
+        "reason": ctx.data["reason"],
+        "days": ctx.data["days"],
+        "on": ctx.today.isoformat(),
+    }
+    if _is_freeze(ctx):
+        approval.update(_freeze_data(ctx))
+    common.set_data(ctx.case, measure_approval=approval)
 
 
 def days_allowed(ctx: Context) -> str | None:
@@ -91,6 +156,51 @@ def days_allowed(ctx: Context) -> str | None:
             "依据《中华人民共和国行政强制法》第二十五条第一款，“查封、扣押的期限不得超过三十日”"
             "（冻结的期限同，第三十二条）。"
         )
+    return None
+
+
+def freeze_lawful(ctx: Context) -> str | None:
+    """冻结: a law's article as the basis, the account, the amount recorded and not above the
+    amount the act involves, not frozen already by another state organ (第二十九条)."""
+    if not _is_freeze(ctx):
+        return None
+    basis = (ctx.data.get("legal_basis") or "").strip()
+    match = _LAW_ARTICLE.search(basis)
+    if match is None or not match.group(1).endswith("法"):
+        return (
+            "冻结存款、汇款须登记授权本机关冻结的法律条文（如“《中华人民共和国××法》第×条”）；"
+            "行政法规、地方性法规和其他规范性文件不能设定冻结（《中华人民共和国行政强制法》第十条）。"
+            f"依据{LAW_FREEZE_BODY}"
+        )
+    if not (ctx.data.get("account") or "").strip():
+        return "请登记冻结的金融机构名称和账号（冻结决定书应当载明冻结的账号和数额，第三十一条）。"
+    amount, involved = ctx.data.get("freeze_amount"), ctx.data.get("involved_amount")
+    if amount is None or amount <= 0:
+        return f"请登记冻结的数额（元）：冻结必须有明确的数额。依据{LAW_FREEZE_AMOUNT}"
+    if involved is None or involved <= 0:
+        return f"请登记违法行为涉及的金额（元），冻结数额应当与之相当。依据{LAW_FREEZE_AMOUNT}"
+    if amount > involved:
+        return f"冻结数额{amount}元超过违法行为涉及的金额{involved}元。依据{LAW_FREEZE_AMOUNT}"
+    if "not_frozen_elsewhere" in ctx.data and not ctx.data["not_frozen_elsewhere"]:
+        return f"请先核实该存款、汇款未被其他国家机关依法冻结并勾选确认。依据{LAW_FREEZE_AMOUNT}"
+    return None
+
+
+def freeze_as_approved(ctx: Context) -> str | None:
+    """The freeze carried out is the one the head approved: not more money."""
+    approval = ctx.case.data.get("measure_approval") or {}
+    if not _is_freeze(ctx) or ctx.data.get("emergency") or approval.get("kind") != "freeze":
+        return None
+    approved = Decimal(approval.get("freeze_amount") or "0")
+    amount = ctx.data.get("freeze_amount")
+    if amount is not None and amount > approved:
+        return f"冻结数额{amount}元超过负责人批准的{approved}元，请重新报批。"
+    return None
+
+
+def bank_notice_given(ctx: Context) -> str | None:
+    if _is_freeze(ctx) and "bank_notice" in ctx.data and not ctx.data["bank_notice"]:
+        return f"冻结须向金融机构交付冻结通知书，请交付后再登记实施。依据{LAW_FREEZE_NOTICE}"
     return None
 
 
@@ -110,6 +220,10 @@ def approved_or_emergency(ctx: Context) -> str | None:
 
 
 def rights_told(ctx: Context) -> str | None:
+    # A freeze is done without the party (第三十条第一款 keeps 第十八条第一、二、三、七项 only;
+    # 第三十条第二款: no word to the party before the bank freezes).
+    if _is_freeze(ctx):
+        return None
     if "told_rights" in ctx.data and not ctx.data["told_rights"]:
         return (
             "依据《中华人民共和国行政强制法》第十八条第五项、第六项，应当当场告知当事人采取行政强制措施的理由、"
@@ -141,14 +255,32 @@ def apply_measure(ctx: Context) -> None:
         emergency=d.get("emergency", False),
         reported_at=None if d.get("emergency") else ctx.now,
     )
+    freeze = measure.kind == MeasureKind.FREEZE
     deadlines.open_deadline(
         ctx.case,
         "measure",
         f"{measure.get_kind_display()}期限",
         starts_on=starts,
         due_on=ends,
-        basis="《中华人民共和国行政强制法》第二十五条",
+        basis="《中华人民共和国行政强制法》第三十二条：自冻结之日起三十日内作出处理决定或者解除冻结"
+        if freeze
+        else "《中华人民共和国行政强制法》第二十五条",
     )
+    if freeze:
+        due = deadlines.working_day_after(starts, FREEZE_DECISION_DAYS)
+        common.set_data(
+            ctx.case,
+            freeze={**_freeze_data(ctx), "frozen_on": starts.isoformat(), "decision_due": str(due)},
+        )
+        deadlines.open_deadline(
+            ctx.case,
+            "freeze_decision",
+            "向当事人交付冻结决定书",
+            starts_on=starts,
+            due_on=due,
+            working_days=True,
+            basis="《中华人民共和国行政强制法》第三十一条：三日内向当事人交付冻结决定书（第六十九条：工作日）",
+        )
     if d.get("emergency"):
         common.set_data(ctx.case, emergency_at=ctx.now.isoformat())
         deadlines.open_deadline(
@@ -192,16 +324,31 @@ def extendable(ctx: Context) -> str | None:
     m = _measure(ctx.case)
     if m is None or m.kind not in SEAL_SEIZE:
         return "只有查封、扣押、冻结可以延长期限。"
+    article = "第三十二条" if m.kind == MeasureKind.FREEZE else "第二十五条第一款"
+    what = "冻结" if m.kind == MeasureKind.FREEZE else "查封、扣押"
     if m.extended:
-        return (
-            "依据《中华人民共和国行政强制法》第二十五条第一款，查封、扣押只能延长一次，"
-            "且不超过三十日。"
-        )
+        return f"依据《中华人民共和国行政强制法》{article}，{what}只能延长一次，且不超过三十日。"
     if ctx.today > m.ends_on:
         return f"期限已于{m.ends_on:%Y年%m月%d日}届满，不能再延长，应当作出处理决定或者解除。"
     days = ctx.data.get("days")
     if days is not None and not 1 <= days <= EXTENSION_DAYS:
-        return "依据《中华人民共和国行政强制法》第二十五条第一款，延长期限不得超过三十日。"
+        return f"依据《中华人民共和国行政强制法》{article}，延长期限不得超过三十日。"
+    return None
+
+
+def freeze_extension_told(ctx: Context) -> str | None:
+    """A freeze's extension is told to the party in writing (第三十二条第二款) and to the bank,
+    which otherwise releases the money at the end of the term (第三十三条第三款)."""
+    m = _freeze_in_force(ctx)
+    if m is None or not ctx.data:
+        return None
+    told = ctx.data.get("told_party_on")
+    if told is None:
+        return f"请登记书面告知当事人延长冻结决定及理由的日期。依据{LAW_FREEZE_TERM}"
+    if told < m.starts_on or told > ctx.today:
+        return f"“书面告知当事人日期”应在冻结之日（{m.starts_on:%Y年%m月%d日}）至今天之间。"
+    if not ctx.data.get("bank_notified"):
+        return f"请将延长冻结的决定通知金融机构并勾选确认。依据{LAW_FREEZE_EXPIRY}"
     return None
 
 
@@ -210,17 +357,84 @@ def apply_extend(ctx: Context) -> None:
     m.ends_on = m.ends_on + datetime.timedelta(days=ctx.data["days"])
     m.extended = True
     m.save(update_fields=["ends_on", "extended"])
+    freeze = m.kind == MeasureKind.FREEZE
     deadlines.open_deadline(
         ctx.case,
         "measure",
         f"{m.get_kind_display()}期限（已延长）",
         starts_on=m.starts_on,
         due_on=m.ends_on,
-        basis="《中华人民共和国行政强制法》第二十五条；延长决定应当及时书面告知当事人",
+        basis="《中华人民共和国行政强制法》第三十二条；延长冻结的决定应当及时书面告知当事人"
+        if freeze
+        else "《中华人民共和国行政强制法》第二十五条；延长决定应当及时书面告知当事人",
     )
-    common.data_list_append(
-        ctx.case, "measure_extensions", {"days": ctx.data["days"], "reason": ctx.data["reason"]}
+    extension = {"days": ctx.data["days"], "reason": ctx.data["reason"]}
+    if freeze:
+        extension.update(
+            told_party_on=ctx.data["told_party_on"].isoformat(),
+            bank_notified=bool(ctx.data.get("bank_notified")),
+        )
+    common.data_list_append(ctx.case, "measure_extensions", extension)
+
+
+def deliver_freeze_open(ctx: Context) -> str | None:
+    m = _freeze_in_force(ctx)
+    if m is None:
+        return "本案没有实施中的冻结措施。"
+    if (ctx.case.data.get("freeze") or {}).get("decision_delivered_on"):
+        return "冻结决定书已登记交付。"
+    return None
+
+
+def freeze_delivered_after_freeze(ctx: Context) -> str | None:
+    m = _freeze_in_force(ctx)
+    on = ctx.data.get("delivered_on")
+    if m is not None and on is not None and on < m.starts_on:
+        return f"“交付日期”不能早于冻结之日（{m.starts_on:%Y年%m月%d日}）。"
+    return None
+
+
+def apply_deliver_freeze(ctx: Context) -> None:
+    freeze = dict(ctx.case.data.get("freeze") or {})
+    on = ctx.data["delivered_on"]
+    late = bool(freeze.get("decision_due")) and on > datetime.date.fromisoformat(
+        freeze["decision_due"]
     )
+    freeze.update(
+        decision_delivered_on=on.isoformat(),
+        decision_number=ctx.data["document_number"],
+        delivered_late=late,
+    )
+    common.set_data(ctx.case, freeze=freeze)
+    deadlines.close_deadlines(ctx.case, "freeze_decision")
+    ctx.extra["late"] = late
+
+
+def freeze_decision_delivered(ctx: Context) -> str | None:
+    """No 处理决定 on a freeze whose 冻结决定书 the party has not received (第三十一条)."""
+    if _freeze_in_force(ctx) is None:
+        return None
+    if not (ctx.case.data.get("freeze") or {}).get("decision_delivered_on"):
+        return f"冻结决定书尚未登记交付当事人，请先登记交付。依据{LAW_FREEZE_DECISION}"
+    return None
+
+
+def outcome_fits_measure(ctx: Context) -> str | None:
+    outcome = ctx.data.get("outcome")
+    if not outcome:
+        return None
+    freeze = _freeze_in_force(ctx) is not None
+    if freeze and outcome in ("confiscate", "destroy"):
+        return (
+            "冻结的存款、汇款只能依法划拨或者解除冻结"
+            "（《中华人民共和国行政强制法》第三十二条、第四十七条）。"
+        )
+    if not freeze and outcome == "transfer_funds":
+        return "划拨存款、汇款只适用于冻结措施（《中华人民共和国行政强制法》第四十七条）。"
+    if freeze and outcome == "release" and "told_bank_and_party" in ctx.data:
+        if not ctx.data["told_bank_and_party"]:
+            return f"请将解除冻结的决定通知金融机构和当事人并勾选确认。依据{LAW_FREEZE_RELEASE}"
+    return None
 
 
 def emergency_reported_unless_release(ctx: Context) -> str | None:
@@ -236,10 +450,15 @@ def decided_within_term(ctx: Context) -> str | None:
     seized things must be released (第二十八条第一款第四项)."""
     m = _measure(ctx.case)
     outcome = ctx.data.get("outcome")
-    if m is None or m.kind not in (MeasureKind.SEAL, MeasureKind.SEIZE):
+    if m is None or m.kind not in SEAL_SEIZE:
         return None
     if not outcome or outcome == "release":
         return None
+    if m.ends_on and ctx.today > m.ends_on and m.kind == MeasureKind.FREEZE:
+        return (
+            f"冻结期限已于{m.ends_on:%Y年%m月%d日}届满，只能作出解除冻结决定（《中华人民共和国行政强制法》"
+            f"第三十三条第一款第四项）。依据{LAW_FREEZE_TERM}"
+        )
     if m.ends_on and ctx.today > m.ends_on:
         return (
             f"{m.get_kind_display()}期限已于{m.ends_on:%Y年%m月%d日}届满，只能作出解除决定。"
@@ -258,6 +477,12 @@ def apply_dispose(ctx: Context) -> None:
         ctx.case, measure_outcome={"outcome": ctx.data["outcome"], "note": ctx.data.get("note")}
     )
     deadlines.close_deadlines(ctx.case, "measure", "emergency_report")
+    if m is not None and m.kind == MeasureKind.FREEZE:
+        freeze = dict(ctx.case.data.get("freeze") or {})
+        freeze.update(outcome=ctx.data["outcome"], decided_on=ctx.today.isoformat())
+        if ctx.data.get("told_bank_and_party"):
+            freeze["release_told"] = True
+        common.set_data(ctx.case, freeze=freeze)
 
 
 # ---------------------------------------------------------------- 强制执行
@@ -406,6 +631,23 @@ MEASURE_FIELDS = (
     FieldSpec("kind", "措施种类", "choice", choices=tuple(MeasureKind.choices)),
     FieldSpec("items", "场所、设施或者财物清单", "textarea"),
     FieldSpec("days", "期限（日）", "int"),
+    FieldSpec(
+        "legal_basis",
+        "冻结的法律依据（法律条文，如《中华人民共和国××法》第×条；冻结时必填，第二十九条）",
+        "text",
+        required=False,
+    ),
+    FieldSpec("account", "金融机构名称和账号（冻结时必填）", "text", required=False),
+    FieldSpec("freeze_amount", "冻结数额（元）（冻结时必填）", "decimal", required=False),
+    FieldSpec(
+        "involved_amount", "违法行为涉及的金额（元）（冻结时必填）", "decimal", required=False
+    ),
+    FieldSpec(
+        "not_frozen_elsewhere",
+        "已核实未被其他国家机关依法冻结（冻结时勾选，第二十九条第二款）",
+        "bool",
+        required=False,
+    ),
 )
 
 TRANSITIONS = (
@@ -415,7 +657,7 @@ TRANSITIONS = (
         ("registered",),
         None,
         APPROVERS,
-        guards=(days_allowed,),
+        guards=(days_allowed, freeze_lawful),
         apply=apply_approve,
         form_fields=(*MEASURE_FIELDS, FieldSpec("reason", "理由和依据", "textarea")),
     ),
@@ -425,13 +667,29 @@ TRANSITIONS = (
         ("registered",),
         "measure_in_force",
         HANDLERS,
-        guards=(measure_officers, approved_or_emergency, days_allowed, rights_told, av_recorded),
+        guards=(
+            measure_officers,
+            approved_or_emergency,
+            days_allowed,
+            freeze_lawful,
+            freeze_as_approved,
+            bank_notice_given,
+            rights_told,
+            av_recorded,
+        ),
         apply=apply_measure,
         form_fields=(
             *MEASURE_FIELDS,
             FieldSpec("emergency", "情况紧急，当场实施（二十四小时内报告）", "bool", False),
             FieldSpec("emergency_reason", "紧急情况说明", "textarea", required=False),
-            FieldSpec("told_rights", "已告知理由、依据、权利和救济途径并听取陈述申辩", "bool"),
+            FieldSpec(
+                "told_rights",
+                "已告知理由、依据、权利和救济途径并听取陈述申辩（冻结除外，第三十条）",
+                "bool",
+            ),
+            FieldSpec(
+                "bank_notice", "已向金融机构交付冻结通知书（冻结时勾选，第三十条）", "bool", False
+            ),
         ),
         help="行政强制法第十八条：两名以上执法人员实施，出示证件，通知当事人到场，制作现场笔录。",
     ),
@@ -446,16 +704,40 @@ TRANSITIONS = (
         form_fields=(FieldSpec("opinion", "负责人意见", "textarea"),),
     ),
     Transition(
+        "deliver_freeze_decision",
+        "向当事人交付冻结决定书",
+        ("measure_in_force",),
+        None,
+        HANDLERS,
+        guards=(
+            deliver_freeze_open,
+            common.not_future("delivered_on", "交付日期"),
+            freeze_delivered_after_freeze,
+        ),
+        apply=apply_deliver_freeze,
+        form_fields=(
+            FieldSpec("delivered_on", "交付日期", "date"),
+            FieldSpec("document_number", "冻结决定书文号", "text"),
+        ),
+        help="行政强制法第三十一条：冻结后三日内（工作日）向当事人交付冻结决定书，载明理由、依据、期限、账号和数额、救济途径。",
+    ),
+    Transition(
         "extend_measure",
-        "批准延长查封扣押期限",
+        "批准延长查封、扣押、冻结期限",
         ("measure_in_force",),
         None,
         APPROVERS,
-        guards=(extendable,),
+        guards=(extendable, freeze_extension_told),
         apply=apply_extend,
         form_fields=(
             FieldSpec("days", "延长天数（不超过30日）", "int"),
             FieldSpec("reason", "情况复杂的理由（书面告知当事人）", "textarea"),
+            FieldSpec(
+                "told_party_on", "书面告知当事人日期（延长冻结时必填）", "date", required=False
+            ),
+            FieldSpec(
+                "bank_notified", "已将延长冻结的决定通知金融机构（延长冻结时勾选）", "bool", False
+            ),
         ),
     ),
     Transition(
@@ -464,14 +746,30 @@ TRANSITIONS = (
         ("measure_in_force",),
         "measure_ended",
         APPROVERS,
-        guards=(emergency_reported_unless_release, decided_within_term),
+        guards=(
+            emergency_reported_unless_release,
+            freeze_decision_delivered,
+            outcome_fits_measure,
+            decided_within_term,
+        ),
         apply=apply_dispose,
         form_fields=(
             FieldSpec(
                 "outcome",
                 "处理决定",
                 "choice",
-                choices=(("release", "解除"), ("confiscate", "依法没收"), ("destroy", "依法销毁")),
+                choices=(
+                    ("release", "解除"),
+                    ("confiscate", "依法没收"),
+                    ("destroy", "依法销毁"),
+                    ("transfer_funds", "依法划拨冻结的存款、汇款"),
+                ),
+            ),
+            FieldSpec(
+                "told_bank_and_party",
+                "已将解除冻结的决定通知金融机构和当事人（解除冻结时勾选，第三十三条第二款）",
+                "bool",
+                required=False,
             ),
             FieldSpec("note", "说明", "textarea", required=False),
         ),
