@@ -9,8 +9,10 @@
 
 ``cases_for(user, *, scope="mine"|"unit"|"all", category=None, procedure=None, stage=None,
 overdue=False, q=None)``, ``get_case(user, pk)`` (404 when missing or forbidden alike) and
-``overdue_cases(user)``. Filters are subqueries on indexed columns, not joins with DISTINCT,
-so a unit's list stays fast with a million cases.
+``overdue_cases(user)``. Visibility is read first as id lists (no OR-ed subqueries), filters
+are columns of the list indexes or EXISTS probes per listed case (no joins with DISTINCT), so a
+list costs what the caller can see, not what the database holds: p95 7 ms for a unit's list
+among a million cases (bench/cases.py, docs/cases.md).
 """
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ from zhifa.core.models import Organization, User
 from zhifa.core.selectors import acting_organizations, readable_organizations
 
 from .deadlines import WARNING_KINDS
-from .models import Case, CaseOfficer, Deadline, DeadlineStatus, Party, Step
+from .models import Case, CaseOfficer, Deadline, DeadlineStatus, Step
 
 __all__ = [
     "SCOPES",
     "cases_for",
+    "filter_cases",
     "get_case",
+    "organisation_cases",
     "overdue_cases",
     "steps_of",
     "timeline",
@@ -45,13 +49,36 @@ def _visibility(user: User) -> Q:
 
     A case is readable when its body or its handling unit is a readable organisation, or the
     user is assigned to it. Written literally that is an OR of three IN-lists, which makes every
-    database union the branches and sort before it can page. Most of it is redundant and is
-    dropped here: a case's body is always an enforcement body, so only readable bodies enter the
-    ``organization`` branch; a readable unit whose every enclosing enforcement body is readable
-    too is covered by the ``organization`` branch already; and an assignment only counts for a
-    case outside both. A unit head then reads ``unit_id IN (...)`` and a body head
-    ``organization_id IN (...)``: one index range each (bench/cases.py)."""
-    orgs = list(readable_organizations(user).values_list("pk", "path", "is_enforcement_body"))
+    database union the branches and sort before it can page; ``organisation_branches`` drops the
+    redundant ones, and an assignment only counts for a case outside them. A unit head then reads
+    ``unit_id IN (...)`` and a body head ``organization_id IN (...)``: one index range each
+    (bench/cases.py)."""
+    bodies, units = _bodies_and_units(readable_organizations(user))
+    branches = _branches(bodies, units)
+    # Only assignments on cases the organisations do not already show (usually none): a join
+    # on the user's few assignments, never a scan of the visible cases.
+    assigned = CaseOfficer.objects.filter(officer__user=user)
+    if bodies:
+        assigned = assigned.exclude(case__organization_id__in=bodies)
+    if units:
+        assigned = assigned.exclude(case__unit_id__in=units)
+    extra = sorted(set(assigned.values_list("case_id", flat=True)))
+    if extra:
+        branches.append(Q(pk__in=extra))
+    return _any(branches)
+
+
+def organisation_cases(organizations: QuerySet[Organization]) -> Q:
+    """Cases whose body or handling unit is one of ``organizations`` (a subtree-closed set, as
+    the scoping selectors return), without redundant branches: what an API client reads."""
+    return _any(_branches(*_bodies_and_units(organizations)))
+
+
+def _bodies_and_units(organizations: QuerySet[Organization]) -> tuple[list[int], list[int]]:
+    """A case's body is always an enforcement body (``register_case``), so only readable
+    bodies can match ``organization``; a readable unit matters only when some enforcement body
+    enclosing it is not readable (otherwise the body's branch shows its cases already)."""
+    orgs = list(organizations.values_list("pk", "path", "is_enforcement_body"))
     bodies = {pk for pk, _, is_body in orgs if is_body}
     units = {pk: _ancestors(path) for pk, path, is_body in orgs if not is_body}
     if units:
@@ -60,23 +87,21 @@ def _visibility(user: User) -> Q:
                 pk__in=set().union(*units.values()), is_enforcement_body=True
             ).values_list("pk", flat=True)
         )
-        # A unit outside every enforcement body handles no case (``register_case``).
+        # A unit outside every enforcement body handles no case.
         units = {pk: up for pk, up in units.items() if not (up & enclosing) <= bodies}
+    return sorted(bodies), sorted(units)
+
+
+def _branches(bodies: list[int], units: list[int]) -> list[Q]:
     branches = []
     if bodies:
-        branches.append(Q(organization_id__in=sorted(bodies)))
+        branches.append(Q(organization_id__in=bodies))
     if units:
-        branches.append(Q(unit_id__in=sorted(units)))
-    # Only assignments on cases the organisations do not already show (usually none): a join
-    # on the user's few assignments, never a scan of the visible cases.
-    assigned = CaseOfficer.objects.filter(officer__user=user)
-    if bodies:
-        assigned = assigned.exclude(case__organization_id__in=bodies)
-    if units:
-        assigned = assigned.exclude(case__unit_id__in=list(units))
-    extra = sorted(set(assigned.values_list("case_id", flat=True)))
-    if extra:
-        branches.append(Q(pk__in=extra))
+        branches.append(Q(unit_id__in=units))
+    return branches
+
+
+def _any(branches: list[Q]) -> Q:
     if not branches:
         return Q(pk__in=[])
     condition = branches[0]
@@ -136,6 +161,23 @@ def cases_for(
         )
         mine.update(Case.objects.filter(created_by=user).values_list("pk", flat=True))
         qs = qs.filter(pk__in=sorted(mine))
+    return filter_cases(
+        qs, category=category, procedure=procedure, stage=stage, overdue=overdue, q=q, today=today
+    )
+
+
+def filter_cases(
+    qs: QuerySet[Case],
+    *,
+    category: str | None = None,
+    procedure: str | None = None,
+    stage: str | None = None,
+    overdue: bool = False,
+    q: str | None = None,
+    today: datetime.date | None = None,
+) -> QuerySet[Case]:
+    """The list filters on an already scoped queryset, newest first: the pages and the API (for
+    users and clients alike) filter the same way."""
     if category:
         qs = qs.filter(category=category)
     if procedure:
@@ -146,10 +188,9 @@ def cases_for(
         qs = qs.filter(_late(today or timezone.localdate()))
     q = (q or "").strip()
     if q:
-        # The party test is probed per listed case (EXISTS on the party's case index), so a
-        # search costs what the caller's list costs, not a scan of every body's parties.
-        party = Exists(Party.objects.filter(case_id=OuterRef("pk"), name__icontains=q))
-        qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q) | party)
+        # Number, title and parties' names in one column, tested per listed case: a search
+        # costs what the caller's list costs, not a scan of every body's cases and parties.
+        qs = qs.filter(search_text__icontains=q)
     return qs.select_related("matter", "unit", "organization").order_by("-created_at", "-id")
 
 

@@ -495,6 +495,7 @@ def register_case(
         role = _role(actor, probe, HANDLERS)
         _check_matter(organization, matter, proc, today)
         officers = [_clean_officer(organization, oid, probe, today) for oid in officer_ids]
+        number = case_number(organization, CASE_KINDS[procedure], today.year)
         case = Case.objects.create(
             organization=organization,
             unit=unit,
@@ -502,8 +503,9 @@ def register_case(
             category=proc.category,
             procedure=procedure,
             stage=proc.first_stage.code,
-            number=case_number(organization, CASE_KINDS[procedure], today.year),
+            number=number,
             title=title,
+            search_text=Case.search_text_of(number, title, [p["name"] for p in cleaned_parties]),
             source=source,
             summary=(summary or "").strip()[:MAX_TEXT],
             place=(place or "").strip()[:300],
@@ -573,6 +575,8 @@ def add_party(actor: Actor, case: Case, party: dict[str, Any]) -> Party:
             raise CaseActionRefused("该当事人已在本案中。")
         seq = (case.parties.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
         row = Party.objects.create(case=case, seq=seq, **cleaned)
+        case.search_text = f"{case.search_text}\n{row.name}"
+        case.save(update_fields=["search_text"])
         record(
             actor=ledger_actor(actor),
             role=role,

@@ -121,3 +121,12 @@ def test_visibility_by_body_unit_and_assignment(cw, make_case):
     assert list(selectors.cases_for(officer, q="虚构甲")) == [elsewhere]
     assert not selectors.cases_for(unithead, q="虚构甲").exists()
     assert list(selectors.cases_for(officer, q="虚构甲", stage="registered")) == [elsewhere]
+
+
+def test_search_finds_a_party_added_later(cw, make_case):
+    case = make_case()
+    officer = cw.users["officer"]
+    assert not selectors.cases_for(officer, q="后加当事人").exists()
+    services.add_party(officer, case, person("岩后加当事人（虚构）", serial=902))
+    assert list(selectors.cases_for(officer, q="后加当事人")) == [case]
+    assert list(selectors.cases_for(officer, q=case.number)) == [case]
