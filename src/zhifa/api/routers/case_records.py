@@ -526,11 +526,28 @@ def upload_status(request: HttpRequest, upload_id: str):
     return upload_out(uploads.get_session(user, upload_id))
 
 
-@router.api_operation(
-    ["PUT", "POST"],
+_CHUNK_OPENAPI = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    },
+    "parameters": [
+        {
+            "name": "X-Chunk-SHA256",
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "本分片的 SHA-256（十六进制）；不符则拒收，请重发该分片",
+        }
+    ],
+}
+
+
+@router.put(
     "/uploads/{upload_id}/chunks",
     response={200: UploadOut, **CHUNK_ERRORS},
     url_name="upload_chunk",
+    openapi_extra=_CHUNK_OPENAPI,
 )
 def put_chunk(request: HttpRequest, upload_id: str, offset: str):
     """One chunk as the raw body (``Content-Type: application/octet-stream``) at ``?offset=``
@@ -552,6 +569,16 @@ def put_chunk(request: HttpRequest, upload_id: str, offset: str):
     except uploads.ChunkRefused as exc:
         return _chunk_refused(exc)
     return upload_out(session)
+
+
+@router.post(
+    "/uploads/{upload_id}/chunks",
+    response={200: UploadOut, **CHUNK_ERRORS},
+    openapi_extra=_CHUNK_OPENAPI,
+)
+def post_chunk(request: HttpRequest, upload_id: str, offset: str):
+    """The same as PUT, for clients that can only POST."""
+    return put_chunk(request, upload_id, offset)
 
 
 @router.post(

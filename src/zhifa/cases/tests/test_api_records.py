@@ -102,7 +102,14 @@ def counts() -> tuple[int, ...]:
 
 
 def test_openapi_lists_the_record_paths(db):
-    paths = set(Client().get(f"{BASE}/openapi.json").json()["paths"])
+    spec = Client().get(f"{BASE}/openapi.json").json()
+    paths = set(spec["paths"])
+    # Each operation has its own id (client generators need them unique).
+    ids = [op["operationId"] for path in spec["paths"].values() for op in path.values()]
+    assert len(ids) == len(set(ids))
+    chunk = spec["paths"][f"{BASE}/uploads/{{upload_id}}/chunks"]
+    assert set(chunk) == {"put", "post"}
+    assert "application/octet-stream" in chunk["put"]["requestBody"]["content"]
     for path in [
         "/records/{record_id}",
         "/records/{record_id}/signatures",
@@ -666,4 +673,17 @@ def test_session_writes_need_the_csrf_token(s, world, client_for):
     signed = client.post(f"{BASE}/records/{record.pk}/signatures", {"image": png(), **SIGNER})
     assert signed.status_code == 403
     assert counts() == before
+    assert UploadSession.objects.get(pk=session["id"]).received == 0
+
+
+def test_an_expired_upload_takes_no_chunk(s, client_for):
+    client = client_for("officer")
+    data = support.png_bytes()
+    session = start(client, s, data, "IMG.png").json()
+    UploadSession.objects.filter(pk=session["id"]).update(
+        expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    response = put(client, session, 0, data)
+    assert response.status_code == 400 and response.json()["code"] == "expired"
+    assert "过期" in response.json()["detail"]
     assert UploadSession.objects.get(pk=session["id"]).received == 0
