@@ -17,7 +17,7 @@ from zhifa.evidence.models import EvidenceRecord
 from zhifa.exchange import services as exchange_services
 from zhifa.ledger.models import LedgerEntry
 
-from .conftest import citizen_id, wav_bytes
+from .conftest import citizen_id, person, wav_bytes
 from .records_support import use_tmp_storage
 
 BASE = "/api/v1"
@@ -150,6 +150,26 @@ def test_read_token_reads_its_organisations_cases_but_cannot_act(cw, case, token
         assert "接口令牌" in response.json()["detail"]
     assert LedgerEntry.objects.count() == before
     assert Case.objects.get(pk=case.pk).stage == "registered"
+
+
+def test_token_lists_with_the_same_filters_as_users(cw, make_case, token):
+    """Tokens filter through selectors.filter_cases as the pages do: a party's name is found,
+    a decision warning alone is not overdue, and a token of the unit reads the unit's cases."""
+    penalty = make_case("penalty_ordinary", parties=[person("岩令牌甲（虚构）", serial=931)])
+    inspection = make_case("inspection", title="乙检查（虚构）")
+    for key in ("daxing", "daxing_team"):
+        client = token(key)
+
+        def ids(query: str, client=client) -> list[int]:
+            return [c["id"] for c in client.get(f"{BASE}/cases?{query}").json()["items"]]
+
+        assert ids("") == [inspection.pk, penalty.pk]
+        assert ids("q=令牌甲") == [penalty.pk]
+        assert ids(f"q={inspection.number}") == [inspection.pk]
+        assert ids("category=inspection&stage=" + inspection.stage) == [inspection.pk]
+        assert ids("overdue=true") == []
+    assert token("county_gov").get(f"{BASE}/cases").json()["items"] != []
+    assert token("law_firm").get(f"{BASE}/cases").json()["items"] == []
 
 
 def test_cases_write_token_registers_and_acts_but_never_approves(cw, case, token, client_for):
