@@ -4,7 +4,13 @@ missing or not readable (the same answer for both)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+    ValidationError,
+)
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -33,6 +39,20 @@ def _schema_error(request: HttpRequest, exc: SchemaValidationError):
     return api.create_response(
         request, {"detail": "请求数据格式有误。", "errors": exc.errors}, status=400
     )
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig):
+    # A JSON or form body over DATA_UPLOAD_MAX_MEMORY_SIZE (file parts of a multipart body do
+    # not count, nor does a chunk read from the stream): JSON like every other error.
+    message = "提交的内容过大，超出了系统允许的大小。文件请以 multipart 上传，大文件请分片上传。"
+    return api.create_response(request, {"detail": message}, status=400)
+
+
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def _too_many(request: HttpRequest, exc: Exception):
+    return api.create_response(request, {"detail": "提交的字段或文件过多。"}, status=400)
 
 
 @api.exception_handler(PermissionDenied)

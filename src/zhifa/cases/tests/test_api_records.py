@@ -687,3 +687,31 @@ def test_an_expired_upload_takes_no_chunk(s, client_for):
     assert response.status_code == 400 and response.json()["code"] == "expired"
     assert "过期" in response.json()["detail"]
     assert UploadSession.objects.get(pk=session["id"]).received == 0
+
+
+def test_request_body_limit_and_files(s, client_for, settings):
+    """DATA_UPLOAD_MAX_MEMORY_SIZE caps a JSON body (a 400 in JSON, nothing changed) but not
+    the file part of a multipart body: a signature scan larger than the limit is taken."""
+    from zhifa.evidence.tests.samples import _chunk
+
+    record = interview(s)
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 4096
+    client = client_for("officer")
+    before = counts()
+    response = post_json(
+        client,
+        f"{BASE}/records/{record.pk}/corrections",
+        {"reason": "笔误", "title": "询问笔录", "place": "询" * 4096},
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert "过大" in response.json()["detail"]
+    assert counts() == before
+    small = support.png_bytes()
+    scan = small[:-12] + _chunk(b"tEXt", b"Comment\x00" + b"x" * 16384) + small[-12:]
+    signed = client.post(
+        f"{BASE}/records/{record.pk}/signatures",
+        {"image": support.upload(scan, "签名页.png"), **SIGNER},
+    )
+    assert signed.status_code == 201, signed.json()
+    assert signed.json()["image_digest"] == hashlib.new("sm3", scan).hexdigest()
