@@ -715,3 +715,10 @@ def test_request_body_limit_and_files(s, client_for, settings):
     )
     assert signed.status_code == 201, signed.json()
     assert signed.json()["image_digest"] == hashlib.new("sm3", scan).hexdigest()
+
+
+def test_too_many_form_fields_is_a_json_400(s, client_for, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 3
+    response = client_for("officer").post(f"{BASE}/cases/{s.case.pk}/services", direct_service(s))
+    assert response.status_code == 400 and response.json()["detail"] == "提交的字段或文件过多。"
+    assert not Service.objects.exists()
