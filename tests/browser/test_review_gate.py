@@ -60,7 +60,12 @@ def test_a_major_case_is_decided_only_after_its_review_passes(
     from zhifa.review.models import ReviewRequest
 
     # Up to the notice with the party's written waiver, built through the case services.
-    case = make_case(stage="notified", fine="5000", title="未取得乡村建设规划许可证建房案（虚构）")
+    case = make_case(
+        stage="notified",
+        fine="5000",
+        hearing_right=True,  # a 较大数额罚款 (第六十三条第一款第一项)
+        title="未取得乡村建设规划许可证建房案（虚构）",
+    )
     assert case.steps.filter(action="waive_statement").exists()
     base = live_server.url
     case_url = f"{base}/cases/{case.pk}/"

@@ -8,8 +8,15 @@
   the decision is written (the publicity app drafts the publication here). An exception rolls
   the whole decision back.
 
+* ``hearing_thresholds``: ``fn(case, penalty) -> list[str]``, asked by the penalty
+  procedure's ``approve_penalty`` with the proposed penalty (``rules.penalty_of``): each string
+  is a reason why the right to a hearing of 行政处罚法第六十三条第一款第一项、第二项 applies
+  (较大数额罚款, 没收较大数额违法所得、较大价值非法财物). The amounts are set per province and
+  field, so the cases app holds none: the review app answers from the body's catalogue.
+
 Register from your AppConfig.ready() with ``register_decision_gate(fn)`` /
-``register_after_decision(fn)`` (registering the same function twice has no effect).
+``register_after_decision(fn)`` / ``register_hearing_threshold(fn)`` (registering the same
+function twice has no effect).
 """
 
 from __future__ import annotations
@@ -21,8 +28,11 @@ __all__ = [
     "after_decision",
     "decision_gates",
     "deliberation_gate",
+    "hearing_threshold_reasons",
+    "hearing_thresholds",
     "register_after_decision",
     "register_decision_gate",
+    "register_hearing_threshold",
     "review_gate",
     "run_after_decision",
     "run_decision_gates",
@@ -52,6 +62,7 @@ def deliberation_gate(case: Any) -> str | None:
 
 decision_gates: list[Callable[[Any], str | None]] = [review_gate, deliberation_gate]
 after_decision: list[Callable[[Any, Any], None]] = []
+hearing_thresholds: list[Callable[[Any, dict], list[str]]] = []
 
 
 def register_decision_gate(fn: Callable[[Any], str | None]) -> None:
@@ -75,3 +86,17 @@ def run_decision_gates(case: Any) -> str | None:
 def run_after_decision(case: Any, actor: Any) -> None:
     for hook in after_decision:
         hook(case, actor)
+
+
+def register_hearing_threshold(fn: Callable[[Any, dict], list[str]]) -> None:
+    if fn not in hearing_thresholds:
+        hearing_thresholds.append(fn)
+
+
+def hearing_threshold_reasons(case: Any, penalty: dict) -> list[str]:
+    """Why the proposed ``penalty`` carries the right to a hearing by its amount (第六十三条第一款
+    第一项、第二项), from every registered threshold hook."""
+    reasons: list[str] = []
+    for fn in hearing_thresholds:
+        reasons.extend(fn(case, penalty))
+    return reasons

@@ -11,6 +11,7 @@ class ReviewConfig(AppConfig):
         from zhifa.core.navigation import NavItem, register
         from zhifa.ledger import events
 
+        from .catalogue import hearing_threshold
         from .services import EVENTS, decision_gate, store_at_decision
 
         for event_type, label in EVENTS.items():
@@ -21,6 +22,8 @@ class ReviewConfig(AppConfig):
         # licensing cases ask every registered gate.
         gates.register_decision_gate(decision_gate)
         gates.register_after_decision(store_at_decision)
+        # 较大数额 of 行政处罚法第六十三条第一款第一项、第二项: the body's catalogue thresholds.
+        gates.register_hearing_threshold(hearing_threshold)
 
     def demo_data(self, world) -> None:
         """Called by `zhifa demo`: 大兴乡's catalogue, a major case passing review after one

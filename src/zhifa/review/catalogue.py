@@ -11,7 +11,7 @@ defaults (reported as version 0)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -327,6 +327,40 @@ def evaluate(
         catalogue=catalogue,
         catalogue_version=catalogue.version if catalogue else 0,
     )
+
+
+HEARING_ARTICLE = "第六十三条"
+
+
+def hearing_threshold(case, penalty: dict[str, Any]) -> list[str]:
+    """Why ``penalty`` (as proposed, ``cases.rules.penalty_of``) carries the right to a hearing
+    by its amount: the FINE and CONFISCATION rules of the body's catalogue in force (else the
+    defaults) that rest on 第六十三条 (their basis names it: a fine rule made for the review
+    catalogue on another ground sets no 较大数额), judged by the same ``matches`` as
+    ``evaluate``. Registered with ``cases.gates.register_hearing_threshold``."""
+    catalogue = catalogue_in_force(case.organization_id)
+    kinds = _kind_codes(penalty.get("kinds"))
+    facts = replace(
+        facts_of(case),
+        penalty_kinds=kinds,
+        fine=_amount(penalty.get("fine")) if "fine" in kinds else Decimal(0),
+        confiscation=_amount(penalty.get("confiscation")),
+    )
+    version = f"第{catalogue.version}版目录清单" if catalogue else "默认目录清单"
+    reasons = []
+    for rule in rules_of(catalogue):
+        if rule.kind not in (RuleKind.FINE, RuleKind.CONFISCATION):
+            continue
+        if HEARING_ARTICLE not in rule.basis or not matches(rule, facts):
+            continue
+        if rule.kind == RuleKind.FINE:
+            proposed = f"拟罚款{facts.fine}元"
+        else:
+            proposed = f"拟没收{facts.confiscation}元"
+        reasons.append(
+            f"“{rule.label}”（{version}：{rule.threshold}元以上，{proposed}；{rule.basis}）"
+        )
+    return reasons
 
 
 def describe(determination: Determination) -> str:

@@ -95,6 +95,8 @@ def _case(world: DemoWorld, title: str, matter_code: str, party: dict, fine: str
             "fine": fine,
             "facts": "未取得许可进行建设（演示）",
             "basis": matter.basis_text or "见事项依据",
+            # Told in both demo cases; case A's fine is a 较大数额罚款 (第六十三条第一款第一项).
+            "hearing_right": True,
         },
     )
 

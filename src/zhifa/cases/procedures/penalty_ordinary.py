@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from .. import deadlines, rules
+from .. import deadlines, gates, rules
 from ..models import DeadlineStatus, Service
 from ..numbering import DECISION_KINDS, case_number
 from . import common
@@ -125,8 +125,9 @@ def no_open_preservation(ctx: Context) -> str | None:
 # ---------------------------------------------------------------- 负责人审查
 
 
-# 第六十三条第一款第三项、第四项: these kinds always carry the right to a hearing (the amounts of
-# 第一项、第二项 are set by each province, so the head judges those).
+# 第六十三条第一款第三项、第四项: these kinds always carry the right to a hearing. The amounts of
+# 第一项、第二项 (较大数额) are set by each province and field: the registered hearing-threshold
+# hooks answer them (gates.hearing_threshold_reasons; the review app, from the body's catalogue).
 HEARING_KINDS = (
     "lower_qualification",
     "revoke_licence",
@@ -144,6 +145,19 @@ def hearing_right_told(ctx: Context) -> str | None:
         return (
             "依据《中华人民共和国行政处罚法》第六十三条，“行政机关拟作出下列行政处罚决定，应当告知当事人有"
             f"要求听证的权利”，拟给予的“{names}”属于该条第一款第三项、第四项的情形，请勾选告知听证权利。"
+        )
+    if ctx.data.get("hearing_right") or not kinds:
+        return None
+    try:
+        penalty = rules.penalty_of(ctx.data)
+    except Exception:  # noqa: BLE001 - the apply step reports the form error
+        return None
+    reasons = gates.hearing_threshold_reasons(ctx.case, penalty)
+    if reasons:
+        return (
+            "依据《中华人民共和国行政处罚法》第六十三条第一款，“行政机关拟作出下列行政处罚决定，应当告知"
+            "当事人有要求听证的权利……（一）较大数额罚款；……（二）没收较大数额违法所得、没收较大价值"
+            f"非法财物”，拟给予的处罚达到本机关确定的较大数额标准：{'；'.join(reasons)}。请勾选告知听证权利。"
         )
     return None
 

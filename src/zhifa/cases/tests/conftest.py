@@ -8,7 +8,9 @@ any stage by calling ``perform``.
         cw.users["unithead"], cw.officers["李明"], cw.matter("XZCF-001")
 
 ``make_case(procedure="penalty_ordinary", stage=None, *, matter=None, parties=None,
-officers=None, actor="officer", fine="500", hearing=False, **register_kwargs)`` registers the
+officers=None, actor="officer", fine="500", hearing=False, hearing_right=False,
+**register_kwargs)`` (``hearing_right`` tells the right to a hearing, which a fine at or above
+the body's 较大数额 needs, 行政处罚法第六十三条; ``hearing`` also holds one) registers the
 case (stage None = the first stage) and performs the transitions of ``PATHS[procedure]`` until
 the case is in ``stage``; an unknown stage or a refusal on the way fails the test with the
 refusal. Steps of the path that stay in the stage reached are performed too: a case made
@@ -170,7 +172,12 @@ def _penalty_path(opts: dict) -> list[tuple[str, str, Any]]:
         (
             "approve_penalty",
             "unithead",
-            {**_penalty(opts), "hearing_right": opts.get("hearing", False)},
+            # hearing_right=True: the right told without a hearing held (a fine at or above the
+            # body's 较大数额, 第六十三条); hearing=True also holds the hearing.
+            {
+                **_penalty(opts),
+                "hearing_right": opts.get("hearing_right", opts.get("hearing", False)),
+            },
         ),
         (
             "notify",

@@ -22,7 +22,9 @@ MATERIALS = {
     "legal_basis": "《中华人民共和国城乡规划法》第六十五条",
     "discretion": "裁量说明：一般情节",
 }
-MAJOR_FINE = "5000"  # >= 2,000 yuan for a natural person: major under the default catalogue
+# >= 2,000 yuan for a natural person: major under the default catalogue, and a 较大数额罚款 that
+# carries the right to a hearing (行政处罚法第六十三条第一款第一项): told in every such case.
+MAJOR_FINE = "5000"
 
 
 def all_ok(**overrides) -> dict:
@@ -43,7 +45,7 @@ def reviewers(cw):
 def major_case(cw, make_case):
     """A penalty case with a 5,000 yuan fine proposed to a natural person, notified, statement
     waived: everything the decision needs except the legal review."""
-    case = make_case(stage="notified", fine=MAJOR_FINE)
+    case = make_case(stage="notified", fine=MAJOR_FINE, hearing_right=True)
     return cw.perform(
         case,
         "waive_statement",

@@ -113,7 +113,8 @@ def test_a_passed_review_does_not_cover_a_new_penalty(cw, major_case, reviewers,
     for action, user, data in (
         ("reinvestigate", "unithead", {"reason": "需补充调查违法所得（示例）"}),
         ("conclude", "officer", {"report": "补充调查终结报告（示例）", "proposal": "penalize"}),
-        ("approve_penalty", "unithead", {**heavier, "hearing_right": False}),
+        # A 较大数额罚款: the right to a hearing is told (行政处罚法第六十三条第一款第一项).
+        ("approve_penalty", "unithead", {**heavier, "hearing_right": True}),
         (
             "notify",
             "officer",
@@ -151,7 +152,7 @@ def test_a_passed_review_still_covers_the_same_penalty_after_reinvestigation(
     for action, user, data in (
         ("reinvestigate", "unithead", {"reason": "补充一份证人证言（示例）"}),
         ("conclude", "officer", {"report": "补充调查终结报告（示例）", "proposal": "penalize"}),
-        ("approve_penalty", "unithead", {**decide_data(), "hearing_right": False}),
+        ("approve_penalty", "unithead", {**decide_data(), "hearing_right": True}),
         (
             "notify",
             "officer",

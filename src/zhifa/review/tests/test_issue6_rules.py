@@ -80,8 +80,8 @@ def test_a_category_rule_gates_coercion_decisions(cw, make_case):
 
 def test_statistics_count_first_round_passes_durations_and_problems(cw, make_case, reviewers):
     officer, reviewer = cw.users["officer"], cw.users["reviewer"]
-    straight = make_case(stage="notified", fine="5000")
-    returned = make_case(stage="notified", fine="6000")
+    straight = make_case(stage="notified", fine="5000", hearing_right=True)
+    returned = make_case(stage="notified", fine="6000", hearing_right=True)
     rounds = {}
     for case in (straight, returned):
         rounds[case.pk] = services.submit(

@@ -52,7 +52,7 @@ def pass_review(cw, case, reviewers):
 def test_default_catalogue_judges_fines_by_party_type(cw, make_case):
     small = make_case(stage="to_notify", fine="500")
     assert not cat.evaluate(small).major
-    big = make_case(stage="to_notify", fine="2000")
+    big = make_case(stage="to_notify", fine="2000", hearing_right=True)
     determination = cat.evaluate(big)
     assert determination.major and determination.catalogue_version == 0
     assert determination.reasons[0]["label"] == "对自然人处较大数额罚款的"
@@ -93,7 +93,7 @@ def test_default_rules(facts, major):
 
 def test_catalogue_versions_keep_a_stored_determination(cw, make_case):
     head = cw.users["bodyhead"]
-    first = make_case(stage="to_notify", fine="5000")
+    first = make_case(stage="to_notify", fine="5000", hearing_right=True)
     stored = services.determine(cw.users["officer"], first)
     assert stored.major and stored.catalogue_version == 0
     first.refresh_from_db()
@@ -112,7 +112,7 @@ def test_catalogue_versions_keep_a_stored_determination(cw, make_case):
     stored.refresh_from_db()
     assert stored.major and stored.catalogue_version == 0
     assert services.decision_gate(first) is not None
-    second = make_case(stage="to_notify", fine="5000")
+    second = make_case(stage="to_notify", fine="5000", hearing_right=True)
     assert not cat.evaluate(second).major
     assert cat.evaluate(second).catalogue_version == 2
     with pytest.raises(ValidationError, match="已于"):
@@ -209,6 +209,7 @@ def test_an_officer_who_acted_on_the_case_cannot_review_it(cw, make_case, review
     case = make_case(
         stage="to_notify",
         fine="5000",
+        hearing_right=True,
         officers=[cw.officers["李明"], cw.officers["刘洋"]],
     )
     before = ledger_count()
