@@ -177,6 +177,86 @@ class TranscriptForm(_CaseForm):
         return {"present": data.get("present", ""), "findings": data.get("findings", "")}
 
 
+TRANSCRIPT_FIELDS = (
+    "interviewee_name",
+    "interviewee_relation",
+    "interviewee_id_type",
+    "interviewee_id_number",
+    "interviewee_phone",
+    "interviewee_address",
+    "certificates_shown",
+    "rights_notified",
+    "present",
+    "findings",
+)
+
+
+class CorrectionForm(TranscriptForm):
+    """A correction of a record (``records.correct_record``), prefilled with the record as it
+    stands: a transcript's whole content, or the time, place and officers of a photo, recording
+    or document (their file never changes). The reason is required."""
+
+    reason = forms.CharField(
+        label="更正原因（必填，将记入执法记录）",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, record: Record, **kwargs):
+        kwargs.setdefault("initial", initial_of(record))
+        super().__init__(*args, case=record.case, **kwargs)
+        self.record = record
+        del self.fields["kind"]
+        self.transcript = record.kind in (RecordKind.INTERVIEW, RecordKind.ON_SITE)
+        if not self.transcript:
+            for name in TRANSCRIPT_FIELDS:
+                del self.fields[name]
+            self.fields["place"].required = False
+        elif record.kind == RecordKind.INTERVIEW:
+            for name in ("present", "findings"):
+                del self.fields[name]
+        else:
+            for name in TRANSCRIPT_FIELDS[:8]:
+                del self.fields[name]
+
+    def content(self) -> dict | None:
+        if not self.transcript:
+            return None
+        self.cleaned_data["kind"] = self.record.kind
+        return super().content()
+
+
+def initial_of(record: Record) -> dict:
+    """The form's values from the record as it stands."""
+    content = record.content or {}
+    initial = {
+        "title": record.title,
+        "taken_at": timezone.localtime(record.taken_at),
+        "place": record.place,
+        "latitude": record.latitude,
+        "longitude": record.longitude,
+        "officers": list(record.officers.values_list("pk", flat=True)),
+    }
+    if record.kind == RecordKind.INTERVIEW:
+        person = content.get("interviewee") or {}
+        initial.update(
+            {f"interviewee_{k}": person.get(k, "") for k in ("name", "relation", "id_number")}
+            | {f"interviewee_{k}": person.get(k, "") for k in ("phone", "address")}
+            | {
+                "interviewee_id_type": person.get("id_type") or "citizen_id",
+                "certificates_shown": bool(content.get("certificates_shown")),
+                "rights_notified": bool(content.get("rights_notified")),
+            }
+        )
+    elif record.kind == RecordKind.ON_SITE:
+        present = content.get("present") or []
+        initial.update(
+            present="，".join(present) if isinstance(present, list) else str(present),
+            findings=content.get("findings", ""),
+        )
+    return initial
+
+
 class ServiceForm(_CaseForm):
     party = forms.ModelChoiceField(label="受送达人", queryset=Party.objects.none())
     document = forms.ChoiceField(label="送达文书", choices=list(DOCUMENTS.items()))

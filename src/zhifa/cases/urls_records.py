@@ -19,6 +19,7 @@ urlpatterns = [
         views.record_media,
         name="signature_image",
     ),
+    path("r/<int:record_id>/correct", views.correct, name="correct"),
     path("r/<int:record_id>/sign", views.sign, name="sign"),
     path("r/<int:record_id>/refusal", views.refusal, name="refusal"),
 ]

@@ -5,6 +5,7 @@ transcripts, signatures on screen, service of documents and payments. Reads are 
 
 from __future__ import annotations
 
+import json
 import re
 
 from django.contrib import messages
@@ -17,11 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhifa.evidence import services as evidence_store
 from zhifa.evidence import uploads
+from zhifa.ledger.models import LedgerEntry
 
 from . import delivery, execution, records
 from .forms_records import (
     QA_ROWS,
     ConsentForm,
+    CorrectionForm,
     MediaForm,
     PaymentForm,
     RefusalForm,
@@ -116,9 +119,82 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
             "signatures": record.signatures.select_related("image__file", "refusal_evidence"),
             "history": history,
             "newer": newer,
+            "correction_reason": _correction_reason(record),
             "media": _media_kind(record),
             "can_write": _can_write(request, record.case) and newer is None,
         },
+    )
+
+
+def _correction_reason(record: Record) -> str:
+    """The reason a correction gave, as its ledger entry keeps it (the record row holds none)."""
+    if record.supersedes_id is None:
+        return ""
+    entry = LedgerEntry.objects.filter(seq=record.ledger_seq).only("payload").first()
+    if entry is None:
+        return ""
+    return str(json.loads(entry.payload).get("reason") or "")
+
+
+# --------------------------------------------------------------------------- corrections
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def correct(request: HttpRequest, record_id: int) -> HttpResponse:
+    """更正记录: a new record superseding this one (``records.correct_record``); the old one
+    is never edited. Only who may write on the case; the latest version only."""
+    record = _record(request, record_id)
+    case = record.case
+    _writer(request, case)
+    newer = Record.objects.filter(supersedes=record).first()
+    form = CorrectionForm(request.POST or None, record=record)
+    status = 200
+    transcript = form.transcript
+    rows = form.qa_rows() if request.method == "POST" else list(record.content.get("qa") or [])
+    if request.method == "POST" and "more" in request.POST:
+        # One more question row without JS: the same form again, unbound, nothing checked yet.
+        rows.append({"q": "", "a": ""})
+        values = {k: v if k == "officers" else v[0] for k, v in request.POST.lists()}
+        form = CorrectionForm(record=record, initial=values)
+    elif request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                correction = records.correct_record(
+                    request.user,
+                    record,
+                    reason=data["reason"],
+                    title=data["title"],
+                    content=form.content(),
+                    taken_at=data.get("taken_at"),
+                    place=data.get("place", ""),
+                    latitude=data.get("latitude"),
+                    longitude=data.get("longitude"),
+                    officer_ids=form.officer_ids(),
+                )
+            except ValidationError as exc:
+                _refusal(form, exc)
+            else:
+                messages.success(request, "更正已保存为新记录，原记录保留不变。")
+                return redirect("case_records:detail", correction.pk)
+    if record.kind == "interview":
+        while len(rows) < QA_ROWS:
+            rows.append({"q": "", "a": ""})
+    return _page(
+        request,
+        "cases/records/correct_form.html",
+        {
+            "case": case,
+            "record": record,
+            "form": form,
+            "newer": newer,
+            "transcript": transcript,
+            "rows": rows,
+            "title": f"更正：{record.title}",
+        },
+        status,
     )
 
 
