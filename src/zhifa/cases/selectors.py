@@ -130,17 +130,8 @@ def visible_cases(user: User) -> QuerySet[Case]:
     return Case.objects.filter(_visibility(user))
 
 
-def cases_for(
-    user: User,
-    *,
-    scope: str = "all",
-    category: str | None = None,
-    procedure: str | None = None,
-    stage: str | None = None,
-    overdue: bool = False,
-    q: str | None = None,
-    today: datetime.date | None = None,
-) -> QuerySet[Case]:
+def cases_for(user: User, *, scope: str = "all", **filters) -> QuerySet[Case]:
+    """The caller's cases in ``scope``, filtered by ``filter_cases``'s keyword filters."""
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r}")
     if not user.is_authenticated:
@@ -161,9 +152,7 @@ def cases_for(
         )
         mine.update(Case.objects.filter(created_by=user).values_list("pk", flat=True))
         qs = qs.filter(pk__in=sorted(mine))
-    return filter_cases(
-        qs, category=category, procedure=procedure, stage=stage, overdue=overdue, q=q, today=today
-    )
+    return filter_cases(qs, **filters)
 
 
 def filter_cases(
