@@ -120,6 +120,10 @@ def _late(today: datetime.date) -> Exists:
     return Exists(late)
 
 
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 def _ancestors(path: str) -> set[int]:
     return {int(x) for x in path.strip("/").split("/") if x}
 
@@ -163,10 +167,18 @@ def filter_cases(
     stage: str | None = None,
     overdue: bool = False,
     q: str | None = None,
+    registered_from: datetime.date | None = None,
+    registered_to: datetime.date | None = None,
     today: datetime.date | None = None,
 ) -> QuerySet[Case]:
     """The list filters on an already scoped queryset, newest first: the pages and the API (for
     users and clients alike) filter the same way."""
+    # Registration dates as a range of local days on created_at (the list index's second
+    # column), not ``created_at__date``: that casts every row (a Python function on SQLite).
+    if registered_from:
+        qs = qs.filter(created_at__gte=_day_start(registered_from))
+    if registered_to:
+        qs = qs.filter(created_at__lt=_day_start(registered_to + datetime.timedelta(days=1)))
     if category:
         qs = qs.filter(category=category)
     if procedure:

@@ -72,11 +72,9 @@ def case_list(request: HttpRequest, which: str = "mine") -> HttpResponse:
         stage=values.get("stage"),
         overdue=which == "overdue",
         q=values.get("q"),
+        registered_from=values.get("date_from"),
+        registered_to=values.get("date_to"),
     )
-    if values.get("date_from"):
-        qs = qs.filter(created_at__date__gte=values["date_from"])
-    if values.get("date_to"):
-        qs = qs.filter(created_at__date__lte=values["date_to"])
     today = timezone.localdate()
     late = Deadline.objects.filter(
         case=OuterRef("pk"), status=DeadlineStatus.OPEN, due_on__lt=today

@@ -130,3 +130,18 @@ def test_search_finds_a_party_added_later(cw, make_case):
     services.add_party(officer, case, person("岩后加当事人（虚构）", serial=902))
     assert list(selectors.cases_for(officer, q="后加当事人")) == [case]
     assert list(selectors.cases_for(officer, q=case.number)) == [case]
+
+
+def test_registration_date_range_is_local_days(cw, make_case):
+    case = make_case()
+    officer = cw.users["officer"]
+    day = timezone.localdate(case.created_at)
+    one = datetime.timedelta(days=1)
+    assert list(selectors.cases_for(officer, registered_from=day, registered_to=day)) == [case]
+    assert not selectors.cases_for(officer, registered_from=day + one).exists()
+    assert not selectors.cases_for(officer, registered_to=day - one).exists()
+    # The last second of the local day still counts as that day.
+    late = timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59, 59)))
+    type(case).objects.filter(pk=case.pk).update(created_at=late)
+    assert list(selectors.cases_for(officer, registered_to=day)) == [case]
+    assert not selectors.cases_for(officer, registered_from=day + one).exists()
