@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from .. import deadlines, gates, rules
+from .. import deadlines, execution, gates, rules
 from ..models import DeadlineStatus, Service
 from ..numbering import DECISION_KINDS, case_number
 from . import common
@@ -480,8 +480,6 @@ def execution_record(ctx: Context) -> dict:
     if ctx.data.get("surcharge_waived"):
         record["surcharge_waived"] = True
     if ctx.case.fine_amount:
-        from .. import execution
-
         status = execution.payment_status(ctx.case, ctx.data["done_on"])
         record["paid"] = str(status.paid)
         record["surcharge"] = str(status.surcharge)
@@ -542,8 +540,6 @@ def fine_executed(ctx: Context) -> str | None:
     manner = ctx.data.get("manner")
     if not fine or manner not in (*PAID_MANNERS, *ENFORCED_MANNERS):
         return None
-    from .. import execution
-
     on = ctx.data.get("done_on") or ctx.today
     status = execution.payment_status(ctx.case, on)
     if manner in ENFORCED_MANNERS:
