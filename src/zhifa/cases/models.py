@@ -238,6 +238,7 @@ class Step(models.Model):
 class RecordKind(models.TextChoices):
     INTERVIEW = "interview", "询问笔录"
     ON_SITE = "on_site", "现场检查（勘验）笔录"
+    SAMPLING = "sampling", "抽样取证凭证"
     HEARING = "hearing", "听证笔录"
     STATEMENT = "statement", "陈述申辩笔录"
     DELIBERATION = "deliberation", "集体讨论笔录"
@@ -304,6 +305,7 @@ class SignerRole(models.TextChoices):
     WITNESS = "witness", "见证人"
     OFFICER = "officer", "执法人员"
     INTERVIEWEE = "interviewee", "被询问人"
+    HOLDER = "holder", "被抽样人（持有人）"
 
 
 class Signature(models.Model):
