@@ -336,18 +336,45 @@ def extendable(ctx: Context) -> str | None:
     return None
 
 
-def freeze_extension_told(ctx: Context) -> str | None:
-    """A freeze's extension is told to the party in writing (第三十二条第二款) and to the bank,
-    which otherwise releases the money at the end of the term (第三十三条第三款)."""
-    m = _freeze_in_force(ctx)
-    if m is None or not ctx.data:
+LAW_SEIZE_EXTENSION = (
+    "《中华人民共和国行政强制法》第二十五条第一款、第二款：“查封、扣押的期限不得超过三十日；情况复杂的，"
+    "经行政机关负责人批准，可以延长，但是延长期限不得超过三十日。法律、行政法规另有规定的除外。"
+    "……延长查封、扣押的决定应当及时书面告知当事人，并说明理由。”"
+)
+
+
+def _extension_approved_on(ctx: Context) -> datetime.date:
+    """The day the head approved the extension: the date given, or the day it is registered."""
+    return ctx.data.get("approved_on") or ctx.today
+
+
+def extension_told(ctx: Context) -> str | None:
+    """An extension of 查封、扣押 (第二十五条第二款) or of a 冻结 (第三十二条) is told to the party
+    in writing with its reason: the date it was told, not in the future and not before the
+    head approved the extension; a freeze's extension is also told to the bank, which otherwise
+    releases the money at the end of the term (第三十三条第三款)."""
+    m = _measure(ctx.case)
+    if m is None or m.kind not in SEAL_SEIZE or not ctx.data:
         return None
+    freeze = m.kind == MeasureKind.FREEZE
+    law = LAW_FREEZE_TERM if freeze else LAW_SEIZE_EXTENSION
+    what = "冻结" if freeze else "查封、扣押"
+    approved = _extension_approved_on(ctx)
+    if approved > ctx.today:
+        return "“批准延长日期”不能晚于今天。"
+    if approved < m.starts_on:
+        return f"“批准延长日期”不能早于{what}之日（{m.starts_on:%Y年%m月%d日}）。"
     told = ctx.data.get("told_party_on")
     if told is None:
-        return f"请登记书面告知当事人延长冻结决定及理由的日期。依据{LAW_FREEZE_TERM}"
-    if told < m.starts_on or told > ctx.today:
-        return f"“书面告知当事人日期”应在冻结之日（{m.starts_on:%Y年%m月%d日}）至今天之间。"
-    if not ctx.data.get("bank_notified"):
+        return f"请登记书面告知当事人延长{what}决定及理由的日期。依据{law}"
+    if told > ctx.today:
+        return "“书面告知当事人日期”不能晚于今天。"
+    if told < approved:
+        return (
+            f"“书面告知当事人日期”（{told:%Y年%m月%d日}）早于负责人批准延长的日期"
+            f"（{approved:%Y年%m月%d日}）：告知的是已经批准的延长决定。依据{law}"
+        )
+    if freeze and not ctx.data.get("bank_notified"):
         return f"请将延长冻结的决定通知金融机构并勾选确认。依据{LAW_FREEZE_EXPIRY}"
     return None
 
@@ -366,14 +393,17 @@ def apply_extend(ctx: Context) -> None:
         due_on=m.ends_on,
         basis="《中华人民共和国行政强制法》第三十二条；延长冻结的决定应当及时书面告知当事人"
         if freeze
-        else "《中华人民共和国行政强制法》第二十五条；延长决定应当及时书面告知当事人",
+        else "《中华人民共和国行政强制法》第二十五条；延长查封、扣押的决定应当及时书面告知当事人，"
+        "并说明理由",
     )
-    extension = {"days": ctx.data["days"], "reason": ctx.data["reason"]}
+    extension = {
+        "days": ctx.data["days"],
+        "reason": ctx.data["reason"],
+        "approved_on": _extension_approved_on(ctx).isoformat(),
+        "told_party_on": ctx.data["told_party_on"].isoformat(),
+    }
     if freeze:
-        extension.update(
-            told_party_on=ctx.data["told_party_on"].isoformat(),
-            bank_notified=bool(ctx.data.get("bank_notified")),
-        )
+        extension["bank_notified"] = bool(ctx.data.get("bank_notified"))
     common.data_list_append(ctx.case, "measure_extensions", extension)
 
 
@@ -727,13 +757,19 @@ TRANSITIONS = (
         ("measure_in_force",),
         None,
         APPROVERS,
-        guards=(extendable, freeze_extension_told),
+        guards=(extendable, extension_told),
         apply=apply_extend,
+        help="行政强制法第二十五条第二款、第三十二条：延长查封、扣押、冻结的决定应当及时书面告知当事人，"
+        "并说明理由；延长冻结的，同时通知金融机构。",
         form_fields=(
             FieldSpec("days", "延长天数（不超过30日）", "int"),
             FieldSpec("reason", "情况复杂的理由（书面告知当事人）", "textarea"),
+            FieldSpec("approved_on", "负责人批准延长日期（不填为今天）", "date", required=False),
             FieldSpec(
-                "told_party_on", "书面告知当事人日期（延长冻结时必填）", "date", required=False
+                "told_party_on",
+                "书面告知当事人延长决定和理由的日期（必填，第二十五条第二款、第三十二条）",
+                "date",
+                required=False,
             ),
             FieldSpec(
                 "bank_notified", "已将延长冻结的决定通知金融机构（延长冻结时勾选）", "bool", False

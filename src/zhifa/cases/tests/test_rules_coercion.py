@@ -88,15 +88,61 @@ def test_seizure_at_most_30_days_extended_once_by_at_most_30(cw, make_case):
     case = make_case("coercion", "measure_in_force", measure_kind="seize")
     measure = Measure.objects.get(case=case)
     assert measure.ends_on == measure.starts_on + 30 * DAY
+    told = {"reason": "情况复杂", "told_party_on": TODAY}
     with pytest.raises(CaseActionRefused, match="不得超过三十日"):
-        cw.perform(case, "extend_measure", {"days": 31, "reason": "情况复杂"})
+        cw.perform(case, "extend_measure", {**told, "days": 31})
     late = measure.ends_on + DAY
     with pytest.raises(CaseActionRefused, match="不能再延长"):
-        cw.perform(case, "extend_measure", {"days": 10, "reason": "情况复杂"}, today=late)
-    cw.perform(case, "extend_measure", {"days": 30, "reason": "情况复杂"})
+        cw.perform(case, "extend_measure", {**told, "days": 10}, today=late)
+    cw.perform(case, "extend_measure", {**told, "days": 30})
     assert Measure.objects.get(case=case).ends_on == measure.ends_on + 30 * DAY
     with pytest.raises(CaseActionRefused, match="只能延长一次"):
-        cw.perform(case, "extend_measure", {"days": 1, "reason": "情况复杂"})
+        cw.perform(case, "extend_measure", {**told, "days": 1})
+
+
+@pytest.mark.parametrize("kind", ["seize", "seal"])
+def test_seizure_extension_is_told_to_the_party_in_writing(cw, make_case, kind):
+    """第二十五条第二款: “延长查封、扣押的决定应当及时书面告知当事人，并说明理由。”"""
+    case = make_case("coercion", "measure_in_force", measure_kind=kind)
+    measure = Measure.objects.get(case=case)
+    ext = {"days": 20, "reason": "需要检测，情况复杂（示例）"}
+    quoted = (
+        "书面告知当事人.*第二十五条第一款、第二款.*延长查封、扣押的决定应当及时书面告知当事人，"
+        "并说明理由"
+    )
+    with pytest.raises(CaseActionRefused, match=quoted):
+        cw.perform(case, "extend_measure", ext)
+    with pytest.raises(CaseActionRefused, match="请填写“情况复杂的理由"):
+        cw.perform(case, "extend_measure", {**ext, "reason": "  ", "told_party_on": TODAY})
+    with pytest.raises(CaseActionRefused, match="不能晚于今天"):
+        cw.perform(case, "extend_measure", {**ext, "told_party_on": TODAY + DAY})
+    with pytest.raises(CaseActionRefused, match="“批准延长日期”不能晚于今天"):
+        cw.perform(
+            case, "extend_measure", {**ext, "approved_on": TODAY + DAY, "told_party_on": TODAY}
+        )
+    with pytest.raises(CaseActionRefused, match="不能早于"):
+        cw.perform(
+            case,
+            "extend_measure",
+            {**ext, "approved_on": measure.starts_on - DAY, "told_party_on": TODAY},
+        )
+    # Told before the head approved the extension (approved on the day it is registered).
+    later = TODAY + 2 * DAY
+    with pytest.raises(CaseActionRefused, match="早于负责人批准延长的日期.*第二十五条"):
+        cw.perform(case, "extend_measure", {**ext, "told_party_on": TODAY + DAY}, today=later)
+    assert not Measure.objects.get(case=case).extended
+    assert "measure_extensions" not in Case.objects.get(pk=case.pk).data
+    # Approved today on paper and told the party the same day, registered tomorrow.
+    case = cw.perform(
+        case,
+        "extend_measure",
+        {**ext, "approved_on": TODAY, "told_party_on": TODAY},
+        today=TODAY + DAY,
+    )
+    extension = case.data["measure_extensions"][-1]
+    assert extension["told_party_on"] == TODAY.isoformat()
+    assert extension["reason"] == ext["reason"]
+    assert Measure.objects.get(case=case).ends_on == measure.ends_on + 20 * DAY
 
 
 def test_seizure_needs_an_audio_video_record(cw, make_case):
