@@ -8,7 +8,9 @@ law's periods up to ten days, count working days (行政处罚法第八十五条
 Kinds used by the procedures: ``decision`` (90 days from filing) with ``decision_warning`` (day
 75), ``statement`` (陈述申辩期), ``hearing_request`` (听证申请期), ``preservation`` (先行登记保存
 处理), ``payment``, ``measure``, ``freeze_decision`` (冻结决定书 within 3 working days),
-``emergency_report``, ``correction_notice`` (补正告知),
+``emergency_report``, ``correction_notice`` (补正告知), ``handover`` and ``bank_deposit`` (a
+fine collected on the spot handed to the body, then paid into the bank, 2 working days each,
+行政处罚法第七十一条),
 ``licence_decision``, ``certificate``.
 """
 

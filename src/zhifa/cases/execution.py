@@ -13,6 +13,12 @@ and records a fine as performed by the party only when the fine and the computed
 paid, unless a head records that the body adds none (guard ``fine_executed`` of the penalty
 procedures).
 
+A fine collected on the spot (当场收缴) is handed to the body within 2 working days and paid
+into the designated bank within 2 more (第七十一条): the deadlines ``handover`` and
+``bank_deposit`` and the actions ``hand_over_fine`` / ``deposit_fine`` of the penalty
+procedures (``procedures/penalty_ordinary.py``), which take the collection from the payments
+recorded here.
+
 Payments are Records of the case (kind ``document``, ``content["payment"]``): the case row is
 the procedures' to write, the record is ours, and each one has its ledger entry."""
 

@@ -489,6 +489,7 @@ def execution_record(ctx: Context) -> dict:
 def apply_execution(ctx: Context) -> None:
     common.set_data(ctx.case, execution=execution_record(ctx))
     deadlines.close_deadlines(ctx.case, "payment")
+    open_handover(ctx)
 
 
 def manner_fits(ctx: Context) -> str | None:
@@ -592,6 +593,214 @@ def fine_executed(ctx: Context) -> str | None:
     return None
 
 
+# ---------------------------------------------------------------- 当场收缴的罚款 (第七十一条)
+
+HANDOVER_DAYS = 2  # 第七十一条; working days (第八十五条)
+DEPOSIT_DAYS = 2
+LAW_HANDOVER = (
+    "《中华人民共和国行政处罚法》第七十一条：“执法人员当场收缴的罚款，应当自收缴罚款之日起二日内，"
+    "交至行政机关；在水上当场收缴的罚款，应当自抵岸之日起二日内交至行政机关；行政机关应当在二日内"
+    "将罚款缴付指定的银行。”"
+)
+HANDOVER_BASIS = (
+    "《中华人民共和国行政处罚法》第七十一条：执法人员当场收缴的罚款，自收缴之日（水上收缴的，抵岸之日）"
+    "起二日内交至行政机关（第八十五条：工作日）"
+)
+DEPOSIT_BASIS = (
+    "《中华人民共和国行政处罚法》第七十一条：行政机关应当在二日内将罚款缴付指定的银行"
+    "（第八十五条：工作日）"
+)
+
+
+def collection(case) -> tuple[datetime.date | None, Decimal]:
+    """What the officers collected on the spot: the day of the last payment recorded (the
+    fine was paid in full on it, ``fine_executed``) and the total of the payments."""
+    paid = execution.payments(case)
+    if not paid:
+        return None, Decimal("0.00")
+    return paid[-1].paid_on, sum((p.amount for p in paid), Decimal("0.00"))
+
+
+def landed_after_collection(ctx: Context) -> str | None:
+    """On water the two days run from landing (第七十一条): not before the collection."""
+    landed = ctx.data.get("landed_on")
+    if landed is None or ctx.data.get("manner") != "collected":
+        return None
+    collected_on, _ = collection(ctx.case)
+    if collected_on is not None and landed < collected_on:
+        return f"“抵岸日期”不能早于收缴罚款的日期（{collected_on:%Y年%m月%d日}）。"
+    return None
+
+
+def open_handover(ctx: Context) -> None:
+    """A fine collected on the spot: the officers hand it to the body within 2 working days of
+    the collection (of landing, on water): deadline ``handover`` (第七十一条, 第八十五条)."""
+    if ctx.data.get("manner") != "collected":
+        return
+    collected_on, amount = collection(ctx.case)
+    if collected_on is None:  # fine_executed refuses a collection without payments
+        return
+    start = ctx.data.get("landed_on") or collected_on
+    record = dict(ctx.case.data.get("execution") or {})
+    record.update(collected_on=collected_on.isoformat(), collected_amount=str(amount))
+    if ctx.data.get("landed_on"):
+        record["landed_on"] = ctx.data["landed_on"].isoformat()
+    common.set_data(ctx.case, execution=record)
+    deadlines.open_deadline(
+        ctx.case,
+        "handover",
+        "当场收缴的罚款交至行政机关",
+        starts_on=start,
+        due_on=deadlines.working_day_after(start, HANDOVER_DAYS),
+        working_days=True,
+        basis=HANDOVER_BASIS,
+    )
+
+
+def _executed(ctx: Context) -> dict:
+    return ctx.case.data.get("execution") or {}
+
+
+def handover_open(ctx: Context) -> str | None:
+    record = _executed(ctx)
+    if record.get("manner") != "collected":
+        return "本案罚款不是执法人员当场收缴的，无需登记交至行政机关。"
+    if record.get("handover"):
+        return f"当场收缴的罚款已于{record['handover']['on']}登记交至行政机关。"
+    return None
+
+
+def _same_amount(ctx: Context, what: str) -> str | None:
+    amount = ctx.data.get("amount")
+    collected = Decimal(_executed(ctx).get("collected_amount") or "0")
+    if amount is not None and amount != collected:
+        return (
+            f"{what}的金额{amount}元与执法人员当场收缴的{collected}元不一致：当场收缴的罚款应当全额"
+            f"交至行政机关并缴付指定的银行。依据{LAW_HANDOVER}"
+        )
+    return None
+
+
+def handover_valid(ctx: Context) -> str | None:
+    """Not before the collection (or the landing), the whole amount collected."""
+    on = ctx.data.get("handed_over_on")
+    record = _executed(ctx)
+    start = record.get("landed_on") or record.get("collected_on")
+    if on is not None and start and on < datetime.date.fromisoformat(start):
+        return f"“交至行政机关日期”不能早于收缴罚款（或者抵岸）的日期（{start}）。"
+    return _same_amount(ctx, "交至行政机关")
+
+
+def apply_handover(ctx: Context) -> None:
+    """Records the hand-over, on time or late (第七十一条 sets a duty, not a condition of
+    validity: a late date is kept with ``late`` and shown on the case page), and opens the
+    body's own 2 working days to pay the fine into the designated bank."""
+    on = ctx.data["handed_over_on"]
+    due = deadlines.current(ctx.case, "handover")
+    late = due is not None and on > due.due_on
+    record = dict(_executed(ctx))
+    record["handover"] = {
+        "on": on.isoformat(),
+        "received_by": ctx.data["received_by"],
+        "amount": str(ctx.data["amount"]),
+        "due_on": due.due_on.isoformat() if due else "",
+        "late": late,
+    }
+    common.set_data(ctx.case, execution=record)
+    deadlines.close_deadlines(ctx.case, "handover")
+    deadlines.open_deadline(
+        ctx.case,
+        "bank_deposit",
+        "当场收缴的罚款缴付指定的银行",
+        starts_on=on,
+        due_on=deadlines.working_day_after(on, DEPOSIT_DAYS),
+        working_days=True,
+        basis=DEPOSIT_BASIS,
+    )
+    ctx.extra["late"] = late
+
+
+def deposit_open(ctx: Context) -> str | None:
+    record = _executed(ctx)
+    if record.get("manner") != "collected":
+        return "本案罚款不是执法人员当场收缴的，无需登记缴付银行。"
+    if not record.get("handover"):
+        return "请先登记执法人员将当场收缴的罚款交至行政机关。"
+    if record.get("deposit"):
+        return f"罚款已于{record['deposit']['on']}登记缴付指定的银行。"
+    return None
+
+
+def deposit_valid(ctx: Context) -> str | None:
+    on = ctx.data.get("deposited_on")
+    handed = (_executed(ctx).get("handover") or {}).get("on")
+    if on is not None and handed and on < datetime.date.fromisoformat(handed):
+        return f"“缴付银行日期”不能早于罚款交至行政机关的日期（{handed}）。"
+    return _same_amount(ctx, "缴付指定的银行")
+
+
+def apply_deposit(ctx: Context) -> None:
+    on = ctx.data["deposited_on"]
+    due = deadlines.current(ctx.case, "bank_deposit")
+    late = due is not None and on > due.due_on
+    record = dict(_executed(ctx))
+    record["deposit"] = {
+        "on": on.isoformat(),
+        "bank": ctx.data["bank"],
+        "amount": str(ctx.data["amount"]),
+        "voucher_no": ctx.data.get("voucher_no", ""),
+        "due_on": due.due_on.isoformat() if due else "",
+        "late": late,
+    }
+    common.set_data(ctx.case, execution=record)
+    deadlines.close_deadlines(ctx.case, "bank_deposit")
+    ctx.extra["late"] = late
+
+
+COLLECTED_TRANSITIONS = (
+    Transition(
+        "hand_over_fine",
+        "登记当场收缴的罚款交至行政机关",
+        ("executed",),
+        None,
+        HANDLERS,
+        guards=(
+            handover_open,
+            common.not_future("handed_over_on", "交至行政机关日期"),
+            handover_valid,
+        ),
+        apply=apply_handover,
+        form_fields=(
+            FieldSpec("handed_over_on", "交至行政机关日期", "date"),
+            FieldSpec("received_by", "接收的部门和人员", "text"),
+            FieldSpec("amount", "交付金额（元，与当场收缴的金额一致）", "decimal"),
+        ),
+        help="行政处罚法第七十一条：执法人员当场收缴的罚款，应当自收缴罚款之日起二日内（工作日），"
+        "交至行政机关；在水上当场收缴的，自抵岸之日起二日内。",
+    ),
+    Transition(
+        "deposit_fine",
+        "登记罚款缴付指定的银行",
+        ("executed",),
+        None,
+        HANDLERS,
+        guards=(
+            deposit_open,
+            common.not_future("deposited_on", "缴付银行日期"),
+            deposit_valid,
+        ),
+        apply=apply_deposit,
+        form_fields=(
+            FieldSpec("deposited_on", "缴付银行日期", "date"),
+            FieldSpec("bank", "指定的银行", "text"),
+            FieldSpec("amount", "缴付金额（元）", "decimal"),
+            FieldSpec("voucher_no", "缴款凭证号码", "text", required=False),
+        ),
+        help="行政处罚法第七十一条：行政机关应当在二日内（工作日）将罚款缴付指定的银行。",
+    ),
+)
+
+
 def nothing_open(ctx: Context) -> str | None:
     open_kinds = list(
         ctx.case.deadlines.filter(status=DeadlineStatus.OPEN)
@@ -637,6 +846,7 @@ EXECUTION_FIELDS = (
         "on_spot_ground", "当场收缴的依据（当场收缴时选择）", "choice", False, ON_SPOT_GROUNDS
     ),
     FieldSpec("receipt_no", "专用票据号码（当场收缴时填写，第七十条）", "text", required=False),
+    FieldSpec("landed_on", "在水上当场收缴的，抵岸日期（第七十一条）", "date", required=False),
     FieldSpec(
         "surcharge_waived",
         "本机关决定不加处罚款（负责人登记，第七十二条第一款第一项）",
@@ -946,8 +1156,10 @@ TRANSITIONS = (
         guards=(
             common.not_future("done_on", "执行完毕日期"),
             common.after_field("done_on", "执行完毕日期", lambda ctx: ctx.case.decided_on),
+            common.not_future("landed_on", "抵岸日期"),
             manner_fits,
             fine_executed,
+            landed_after_collection,
         ),
         apply=apply_execution,
         form_fields=(*EXECUTION_FIELDS, common.NOTE),
@@ -963,6 +1175,7 @@ TRANSITIONS = (
         apply=apply_close,
         form_fields=(FieldSpec("summary", "结案报告", "textarea"),),
     ),
+    *COLLECTED_TRANSITIONS,
     Transition(
         "archive",
         "立卷归档",

@@ -17,14 +17,18 @@ from ..numbering import DECISION_KINDS, case_number
 from . import common
 from .base import APPROVERS, HANDLERS, Context, FieldSpec, Procedure, Stage, Transition, register
 from .penalty_ordinary import (
+    COLLECTED_TRANSITIONS,
     EXECUTION_FIELDS,
     PAYMENT_DAYS,
     apply_archive,
     execution_record,
     fine_executed,
+    landed_after_collection,
     limitation,
     manner_fits,
     not_a_child,
+    nothing_open,
+    open_handover,
 )
 
 STAGES = (
@@ -103,6 +107,7 @@ def apply_file(ctx: Context) -> None:
 def apply_execution(ctx: Context) -> None:
     common.set_data(ctx.case, execution=execution_record(ctx))
     deadlines.close_deadlines(ctx.case, "payment")
+    open_handover(ctx)
 
 
 def warning_only(ctx: Context) -> str | None:
@@ -159,12 +164,27 @@ TRANSITIONS = (
         ("filed",),
         "executed",
         HANDLERS,
-        guards=(common.not_future("done_on", "执行完毕日期"), manner_fits, fine_executed),
+        guards=(
+            common.not_future("done_on", "执行完毕日期"),
+            common.not_future("landed_on", "抵岸日期"),
+            manner_fits,
+            fine_executed,
+            landed_after_collection,
+        ),
         apply=apply_execution,
         form_fields=EXECUTION_FIELDS,
         help="行政处罚法第六十八条至第七十条：当场收缴须有法定情形并出具专用票据；罚款缴清或者依法强制执行后，才能登记执行完毕。",
     ),
-    Transition("close", "结案", ("executed",), "closed", APPROVERS, apply=apply_close),
+    *COLLECTED_TRANSITIONS,
+    Transition(
+        "close",
+        "结案",
+        ("executed",),
+        "closed",
+        APPROVERS,
+        guards=(nothing_open,),
+        apply=apply_close,
+    ),
     Transition(
         "close_warning",
         "结案（警告）",
