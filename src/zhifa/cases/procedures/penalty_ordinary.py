@@ -670,9 +670,19 @@ def handover_open(ctx: Context) -> str | None:
     return None
 
 
+def _collected(ctx: Context) -> tuple[datetime.date | None, Decimal]:
+    """When the two days of the hand-over started and what was collected, as recorded at
+    execution; from the payments for an execution recorded before they were kept."""
+    record = _executed(ctx)
+    start = record.get("landed_on") or record.get("collected_on")
+    if start and record.get("collected_amount"):
+        return datetime.date.fromisoformat(start), Decimal(record["collected_amount"])
+    return collection(ctx.case)
+
+
 def _same_amount(ctx: Context, what: str) -> str | None:
     amount = ctx.data.get("amount")
-    collected = Decimal(_executed(ctx).get("collected_amount") or "0")
+    _, collected = _collected(ctx)
     if amount is not None and amount != collected:
         return (
             f"{what}的金额{amount}元与执法人员当场收缴的{collected}元不一致：当场收缴的罚款应当全额"
@@ -684,10 +694,9 @@ def _same_amount(ctx: Context, what: str) -> str | None:
 def handover_valid(ctx: Context) -> str | None:
     """Not before the collection (or the landing), the whole amount collected."""
     on = ctx.data.get("handed_over_on")
-    record = _executed(ctx)
-    start = record.get("landed_on") or record.get("collected_on")
-    if on is not None and start and on < datetime.date.fromisoformat(start):
-        return f"“交至行政机关日期”不能早于收缴罚款（或者抵岸）的日期（{start}）。"
+    start, _ = _collected(ctx)
+    if on is not None and start is not None and on < start:
+        return f"“交至行政机关日期”不能早于收缴罚款（或者抵岸）的日期（{start:%Y年%m月%d日}）。"
     return _same_amount(ctx, "交至行政机关")
 
 

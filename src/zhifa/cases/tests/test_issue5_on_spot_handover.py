@@ -140,6 +140,25 @@ def test_a_late_hand_over_is_recorded_and_stays_flagged(cw, make_case, client_fo
     assert f"逾期交付，应于{due.isoformat()}前" in page
 
 
+def test_an_execution_recorded_before_the_rule_takes_the_collection_from_the_payments(
+    cw, make_case
+):
+    """A case executed as 当场收缴 before the collection was kept in its execution record:
+    the hand-over is still checked against the payments recorded."""
+    case = collected(cw, make_case)
+    record = {
+        k: v
+        for k, v in case.data["execution"].items()
+        if k not in ("collected_on", "collected_amount")
+    }
+    Case.objects.filter(pk=case.pk).update(data={**case.data, "execution": record})
+    case = Case.objects.get(pk=case.pk)
+    refused(cw, case, "hand_over_fine", handover(amount="90"), "当场收缴的100.00元不一致")
+    refused(cw, case, "hand_over_fine", handover(on=TODAY - DAY), "不能早于收缴罚款")
+    case = cw.perform(case, "hand_over_fine", handover(), user="unithead")
+    assert case.data["execution"]["handover"]["amount"] == "100.00"
+
+
 def test_on_water_the_two_days_run_from_landing(cw, make_case):
     case = make_case("penalty_simplified", "filed", fine="100")
     execution.record_payment(cw.users["officer"], case, "100", TODAY)
