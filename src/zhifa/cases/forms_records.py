@@ -114,6 +114,7 @@ class TranscriptForm(_CaseForm):
         choices=[
             (RecordKind.INTERVIEW.value, "询问笔录"),
             (RecordKind.ON_SITE.value, "现场检查笔录"),
+            (RecordKind.SAMPLING.value, "抽样取证凭证"),
         ],
         widget=forms.HiddenInput,
     )
@@ -146,6 +147,57 @@ class TranscriptForm(_CaseForm):
     findings = forms.CharField(
         label="检查情况", widget=forms.Textarea(attrs={"rows": 6}), required=False
     )
+    # 抽样取证凭证 (the service checks what is required; the form only shapes the input)
+    goods_name = forms.CharField(label="抽样物品名称", max_length=100, required=False)
+    specification = forms.CharField(label="规格型号", max_length=300, required=False)
+    batch = forms.CharField(label="批号或生产日期", max_length=100, required=False)
+    producer = forms.CharField(label="生产者（已知时填写）", max_length=300, required=False)
+    base_quantity = forms.CharField(
+        label="抽样基数",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    base_unit = forms.CharField(label="单位（如千克、件、瓶）", max_length=16, required=False)
+    sample_quantity = forms.CharField(
+        label="抽取样品数量",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    sample_unit = forms.CharField(label="单位", max_length=16, required=False)
+    holder = forms.CharField(label="被抽样人（物品持有人）", max_length=64, required=False)
+    holder_relation = forms.CharField(
+        label="持有人与案件关系（当事人、保管人等）", max_length=64, required=False
+    )
+    sealed = forms.BooleanField(label="已当场封样", required=False)
+    seal = forms.CharField(
+        label="封样情况（封条编号、签封人、样品存放方式）", max_length=300, required=False
+    )
+    disposal = forms.ChoiceField(
+        label="样品处理",
+        choices=[("", "请选择"), ("test", "送检"), ("evidence", "留存作为证据")],
+        required=False,
+    )
+    testing_body = forms.CharField(
+        label="检验检测机构（送检时填写）", max_length=300, required=False
+    )
+    test_purpose = forms.CharField(
+        label="检验项目或目的（送检时填写）", max_length=300, required=False
+    )
+    return_note = forms.CharField(
+        label="样品退还或者付费说明（可不填）",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=500,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        kind = self.data.get("kind") or self.initial.get("kind")
+        if kind == RecordKind.SAMPLING:
+            self.fields["certificates_shown"].label = "执法人员已出示执法证件"
+            self.fields["present"].label = "抽样时在场人员（当事人、持有人或见证人，用逗号分隔）"
 
     def qa_rows(self) -> list[dict]:
         """The question/answer rows as posted (qa-N-q / qa-N-a), in order."""
@@ -174,21 +226,55 @@ class TranscriptForm(_CaseForm):
                 "certificates_shown": bool(data.get("certificates_shown")),
                 "rights_notified": bool(data.get("rights_notified")),
             }
+        if data["kind"] == RecordKind.SAMPLING:
+            return sampling_content(data)
         return {"present": data.get("present", ""), "findings": data.get("findings", "")}
 
 
-TRANSCRIPT_FIELDS = (
-    "interviewee_name",
-    "interviewee_relation",
-    "interviewee_id_type",
-    "interviewee_id_number",
-    "interviewee_phone",
-    "interviewee_address",
-    "certificates_shown",
-    "rights_notified",
+def sampling_content(data: dict) -> dict:
+    """The 抽样取证凭证's content from the cleaned form data (records._sampling_content)."""
+    content: dict = {name: data.get(name, "") for name in SAMPLING_FIELDS}
+    content["sealed"] = bool(data.get("sealed"))
+    content["certificates_shown"] = bool(data.get("certificates_shown"))
+    return content
+
+
+SAMPLING_FIELDS = (
+    "goods_name",
+    "specification",
+    "batch",
+    "producer",
+    "base_quantity",
+    "base_unit",
+    "sample_quantity",
+    "sample_unit",
+    "holder",
+    "holder_relation",
     "present",
-    "findings",
+    "sealed",
+    "seal",
+    "disposal",
+    "testing_body",
+    "test_purpose",
+    "return_note",
+    "certificates_shown",
 )
+# The content fields of each structured record kind; the others are dropped from its form.
+KIND_FIELDS = {
+    RecordKind.INTERVIEW: (
+        "interviewee_name",
+        "interviewee_relation",
+        "interviewee_id_type",
+        "interviewee_id_number",
+        "interviewee_phone",
+        "interviewee_address",
+        "certificates_shown",
+        "rights_notified",
+    ),
+    RecordKind.ON_SITE: ("present", "findings"),
+    RecordKind.SAMPLING: SAMPLING_FIELDS,
+}
+TRANSCRIPT_FIELDS = tuple(dict.fromkeys(f for names in KIND_FIELDS.values() for f in names))
 
 
 class CorrectionForm(TranscriptForm):
@@ -207,17 +293,15 @@ class CorrectionForm(TranscriptForm):
         super().__init__(*args, case=record.case, **kwargs)
         self.record = record
         del self.fields["kind"]
-        self.transcript = record.kind in (RecordKind.INTERVIEW, RecordKind.ON_SITE)
+        self.transcript = record.kind in KIND_FIELDS
+        keep = KIND_FIELDS.get(record.kind, ())
+        for name in TRANSCRIPT_FIELDS:
+            if name not in keep:
+                del self.fields[name]
         if not self.transcript:
-            for name in TRANSCRIPT_FIELDS:
-                del self.fields[name]
             self.fields["place"].required = False
-        elif record.kind == RecordKind.INTERVIEW:
-            for name in ("present", "findings"):
-                del self.fields[name]
-        else:
-            for name in TRANSCRIPT_FIELDS[:8]:
-                del self.fields[name]
+        elif record.kind == RecordKind.SAMPLING:
+            self.fields["certificates_shown"].label = "执法人员已出示执法证件"
 
     def content(self) -> dict | None:
         if not self.transcript:
@@ -254,6 +338,12 @@ def initial_of(record: Record) -> dict:
             present="，".join(present) if isinstance(present, list) else str(present),
             findings=content.get("findings", ""),
         )
+    elif record.kind == RecordKind.SAMPLING:
+        initial.update({name: content.get(name, "") for name in SAMPLING_FIELDS})
+        present = content.get("present") or []
+        initial["present"] = "，".join(present) if isinstance(present, list) else str(present)
+        initial["sealed"] = bool(content.get("sealed"))
+        initial["certificates_shown"] = bool(content.get("certificates_shown"))
     return initial
 
 

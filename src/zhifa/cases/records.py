@@ -77,7 +77,9 @@ EVENTS = {
     EVENT_PAYMENT: "罚款缴纳",
 }
 
-TRANSCRIPT_KINDS = (RecordKind.INTERVIEW, RecordKind.ON_SITE)
+# The structured records made on a form (add_transcript): the two transcripts and the
+# 抽样取证凭证 (sampling, 行政处罚法第五十六条).
+TRANSCRIPT_KINDS = (RecordKind.INTERVIEW, RecordKind.ON_SITE, RecordKind.SAMPLING)
 MEDIA_KINDS = (RecordKind.PHOTO, RecordKind.AUDIO, RecordKind.VIDEO, RecordKind.DOCUMENT)
 AV_KINDS = (RecordKind.AUDIO, RecordKind.VIDEO)
 
@@ -89,6 +91,18 @@ LAW_SHOW_CERTIFICATE = (
     "《中华人民共和国行政处罚法》第五十五条第一款：“执法人员在调查或者进行检查时，"
     "应当主动向当事人或者有关人员出示执法证件。”"
 )
+LAW_SAMPLING = (
+    "《中华人民共和国行政处罚法》第五十六条：“行政机关在收集证据时，可以采取抽样取证的方法；"
+    "在证据可能灭失或者以后难以取得的情况下，经行政机关负责人批准，可以先行登记保存……”"
+)
+# Where evidence is collected, so where a sample may be taken: the investigation of an
+# ordinary penalty case, and an inspection from its notice until it is recorded.
+SAMPLING_STAGES = {
+    "penalty_ordinary": ("investigating",),
+    "inspection": ("notified", "inspected"),
+}
+SAMPLE_DISPOSALS = {"test": "送检", "evidence": "留存作为证据"}
+_MAX_QUANTITY = Decimal("1e12")
 # A phone's clock may run a little ahead of the server's.
 _CLOCK_SKEW = datetime.timedelta(minutes=10)
 _MAX_TEXT = 20000
@@ -312,6 +326,114 @@ def _on_site_content(content: dict) -> dict:
         )
     findings = _text(content.get("findings"), "检查情况", max_length=_MAX_TEXT)
     return {"present": present, "findings": findings}
+
+
+def _quantity(value: Any, unit: Any, label: str) -> tuple[Decimal, str]:
+    """A positive quantity with its unit (千克、件、瓶…)."""
+    text = str(value if value is not None else "").strip()
+    if not text:
+        raise ValidationError(f"请填写{label}。", code="quantity")
+    try:
+        amount = Decimal(text)
+    except (InvalidOperation, ValueError):
+        raise ValidationError(f"{label}须为数字（如 2 或 0.5）。", code="quantity") from None
+    if not amount.is_finite() or amount <= 0:
+        raise ValidationError(f"{label}须为大于零的数字。", code="quantity")
+    if amount >= _MAX_QUANTITY:
+        raise ValidationError(f"{label}过大。", code="quantity")
+    unit_text = _text(unit, f"{label}的计量单位（如千克、件、瓶）", max_length=16)
+    return amount, unit_text
+
+
+def _plain(amount: Decimal) -> str:
+    """2.500 -> "2.5", 1E+2 -> "100": the quantity as people write it."""
+    return format(amount.normalize(), "f")
+
+
+def _sampling_content(content: dict) -> dict:
+    """抽样取证凭证: what was sampled (name, specification, batch or production date, producer),
+    the base quantity and the quantity sampled with their units, from whom (the holder) and
+    who was present, how the samples were sealed, what becomes of them (sent for testing, with
+    the testing body and purpose, or kept as evidence), and whether they are returned or paid
+    for. The officers show their certificates (行政处罚法第五十五条)."""
+    goods_name = _text(content.get("goods_name"), "抽样物品名称", max_length=100)
+    base, base_unit = _quantity(content.get("base_quantity"), content.get("base_unit"), "抽样基数")
+    sample, sample_unit = _quantity(
+        content.get("sample_quantity"), content.get("sample_unit"), "抽取样品数量"
+    )
+    if base_unit == sample_unit and sample > base:
+        raise ValidationError(
+            f"抽取样品数量（{_plain(sample)}{sample_unit}）不能超过抽样基数"
+            f"（{_plain(base)}{base_unit}）。",
+            code="sample_above_base",
+        )
+    holder = _text(content.get("holder"), "被抽样人（物品持有人）姓名或名称", max_length=64)
+    present = content.get("present") or []
+    if isinstance(present, str):
+        present = [p for p in (s.strip() for s in present.replace("，", ",").split(",")) if p]
+    if not isinstance(present, list):
+        raise ValidationError("在场人员格式错误。", code="present")
+    present = [_text(p, "在场人员", max_length=64) for p in present]
+    if not present:
+        raise ValidationError(
+            "请填写抽样时的在场人员（当事人、持有人或见证人；未到场的写明情况）。",
+            code="present",
+        )
+    sealed = content.get("sealed") is True
+    seal = _text(content.get("seal"), "封样情况", required=sealed, max_length=300)
+    disposal = content.get("disposal")
+    if disposal not in SAMPLE_DISPOSALS:
+        raise ValidationError("请选择样品的处理方式：送检或留存作为证据。", code="disposal")
+    testing = disposal == "test"
+    testing_body = _text(content.get("testing_body"), "检验检测机构", required=testing)
+    test_purpose = _text(content.get("test_purpose"), "检验项目或目的", required=testing)
+    if content.get("certificates_shown") is not True:
+        raise ValidationError(
+            f"抽样前须出示执法证件并在抽样取证凭证中记明。依据{LAW_SHOW_CERTIFICATE}",
+            code="certificates",
+        )
+    return {
+        "goods_name": goods_name,
+        "specification": _text(content.get("specification"), "规格型号", required=False),
+        "batch": _text(content.get("batch"), "批号或生产日期", required=False, max_length=100),
+        "producer": _text(content.get("producer"), "生产者", required=False),
+        "base_quantity": _plain(base),
+        "base_unit": base_unit,
+        "sample_quantity": _plain(sample),
+        "sample_unit": sample_unit,
+        "holder": holder,
+        "holder_relation": _text(
+            content.get("holder_relation"), "持有人与案件关系", required=False, max_length=64
+        ),
+        "present": present,
+        "sealed": sealed,
+        "seal": seal,
+        "disposal": disposal,
+        "testing_body": testing_body if testing else "",
+        "test_purpose": test_purpose if testing else "",
+        "return_note": _text(
+            content.get("return_note"), "样品退还或者付费说明", required=False, max_length=500
+        ),
+        "certificates_shown": True,
+    }
+
+
+def _check_sampling_stage(case: Case) -> None:
+    """A sample is taken while evidence is collected: 调查取证 of an ordinary penalty case, or
+    an inspection between its notice and its record."""
+    from .procedures import PROCEDURES
+
+    stages = SAMPLING_STAGES.get(case.procedure, ())
+    if case.stage in stages:
+        return
+    procedure = PROCEDURES.get(case.procedure)
+    current = procedure.stage_label(case.stage) if procedure is not None else case.stage
+    allowed = "普通程序行政处罚案件的调查取证环节，或者行政检查的实施检查时"
+    raise ValidationError(
+        f"本案当前环节为“{current}”，不能抽样取证：抽样取证只能在收集证据时进行（{allowed}）。"
+        f"依据{LAW_SAMPLING}",
+        code="stage",
+    )
 
 
 def _content_digest(content: dict) -> str:
@@ -561,11 +683,13 @@ def _write_record(
 
 def _transcript_content(kind: str, content: dict | None) -> dict:
     if kind not in TRANSCRIPT_KINDS:
-        raise ValidationError("笔录类型只能是询问笔录或现场检查笔录。", code="kind")
+        raise ValidationError("记录类型只能是询问笔录、现场检查笔录或抽样取证凭证。", code="kind")
     if not isinstance(content, dict):
         raise ValidationError("笔录内容格式错误。", code="content")
     if kind == RecordKind.INTERVIEW:
         return _interview_content(content)
+    if kind == RecordKind.SAMPLING:
+        return _sampling_content(content)
     return _on_site_content(content)
 
 
@@ -583,11 +707,18 @@ def add_transcript(
     officer_ids: Iterable[Any] = (),
 ) -> Record:
     """A 询问笔录 (``content``: ``interviewee`` {name, id_type, id_number, relation, phone,
-    address}, ``qa`` [{q, a}], ``certificates_shown``, ``rights_notified``) or a 现场检查笔录
-    (``present`` [names], ``findings``), taken with at least two certified officers."""
+    address}, ``qa`` [{q, a}], ``certificates_shown``, ``rights_notified``), a 现场检查笔录
+    (``present`` [names], ``findings``) or a 抽样取证凭证 (``goods_name``, ``specification``,
+    ``batch``, ``producer``, ``base_quantity`` / ``base_unit``, ``sample_quantity`` /
+    ``sample_unit``, ``holder``, ``holder_relation``, ``present``, ``sealed``, ``seal``,
+    ``disposal`` test / evidence, ``testing_body``, ``test_purpose``, ``return_note``,
+    ``certificates_shown``; only while evidence is collected, 行政处罚法第五十六条), taken
+    with at least two certified officers."""
     with transaction.atomic():
         role = acting_role(actor, case)
         _check_open(case)
+        if kind == RecordKind.SAMPLING:
+            _check_sampling_stage(case)
         clean = _transcript_content(kind, content)
         fields = _fields(
             case,
@@ -848,6 +979,12 @@ def _signer(record: Record, signer_role: str, signer_name: Any) -> str:
         if record.kind != RecordKind.INTERVIEW or name != expected:
             raise ValidationError(
                 f"“{name}”不是本笔录的被询问人，不能以被询问人身份签名。", code="wrong_signer"
+            )
+    if signer_role == SignerRole.HOLDER:
+        if record.kind != RecordKind.SAMPLING or name != record.content.get("holder"):
+            raise ValidationError(
+                f"“{name}”不是本抽样取证凭证记载的被抽样人（持有人），不能以持有人身份签名。",
+                code="wrong_signer",
             )
     return name
 

@@ -122,6 +122,7 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
             "correction_reason": _correction_reason(record),
             "media": _media_kind(record),
             "can_write": _can_write(request, record.case) and newer is None,
+            "report_title": f"检验检测报告（{record.title}）",
         },
     )
 
@@ -281,12 +282,18 @@ def capture(request: HttpRequest, case_id: int) -> HttpResponse:
     capture.js it goes through the resumable upload API and then ``capture_finish``."""
     case = get_case(request.user, case_id)
     _writer(request, case)
+    initial = {"stage": case.stage}
+    # A link may preset the kind and title, e.g. the test report of a sampling record.
+    if request.GET.get("kind") in records.MEDIA_KINDS:
+        initial["kind"] = request.GET["kind"]
+    if request.GET.get("title"):
+        initial["title"] = request.GET["title"][:200]
     form = MediaForm(
         request.POST or None,
         request.FILES or None,
         case=case,
         actor=request.user,
-        initial={"stage": case.stage},
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid() and request.FILES.get("file"):
         upload = request.FILES["file"]
@@ -399,7 +406,8 @@ def transcript_new(request: HttpRequest, case_id: int) -> HttpResponse:
             except ValidationError as exc:
                 _refusal(form, exc)
             else:
-                messages.success(request, f"{label}已保存，请被询问人或在场人员签名。")
+                who = "被抽样人（持有人）" if kind == RecordKind.SAMPLING else "被询问人或在场人员"
+                messages.success(request, f"{label}已保存，请{who}签名。")
                 return redirect("case_records:sign", record.pk)
     while len(rows) < QA_ROWS:
         rows.append({"q": "", "a": ""})
@@ -423,6 +431,8 @@ def sign(request: HttpRequest, record_id: int) -> HttpResponse:
     interviewee = (record.content or {}).get("interviewee") or {}
     if interviewee.get("name"):
         initial = {"signer_role": "interviewee", "signer_name": interviewee["name"]}
+    elif record.kind == RecordKind.SAMPLING and record.content.get("holder"):
+        initial = {"signer_role": "holder", "signer_name": record.content["holder"]}
     form = SignForm(request.POST or None, request.FILES or None, initial=initial)
     refusal = RefusalForm(None, record=record, initial=initial)
     status = 200

@@ -83,7 +83,9 @@ class TransitionIn(Schema):
 
 
 class TranscriptIn(Schema):
-    kind: str = Field(description="interview 询问笔录 / on_site 现场检查笔录")
+    kind: str = Field(
+        description="interview 询问笔录 / on_site 现场检查笔录 / sampling 抽样取证凭证"
+    )
     title: str
     content: dict[str, Any]
     place: str
@@ -537,8 +539,11 @@ def perform_transition(request: HttpRequest, case_id: int, payload: TransitionIn
 @router.post("/cases/{int:case_id}/records", response={201: RecordOut, **ERRORS})
 def add_transcript(request: HttpRequest, case_id: int, payload: TranscriptIn):
     """A structured transcript: 询问笔录 (``content``: interviewee, qa [{q, a}],
-    certificates_shown, rights_notified) or 现场检查笔录 (present, findings); at least two
-    certified officers present."""
+    certificates_shown, rights_notified), 现场检查笔录 (present, findings) or 抽样取证凭证
+    (goods_name, specification, batch, producer, base_quantity, base_unit, sample_quantity,
+    sample_unit, holder, holder_relation, present, sealed, seal, disposal test / evidence,
+    testing_body, test_purpose, return_note, certificates_shown; only while evidence is
+    collected, 行政处罚法第五十六条); at least two certified officers present."""
     user = _user(request.auth)
     case = selectors.get_case(user, case_id)
     row = case_records.add_transcript(

@@ -124,3 +124,42 @@ def test_video_survives_a_flaky_network_and_a_signature_is_drawn(
     signature = Signature.objects.get()
     assert signature.signer_name == "岩应" and signature.image.file.content_type == "image/png"
     assert phone.locator("figure.signature img").count() == 1
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_sampling_record_on_a_phone(
+    live_server, phone, cw, make_case, settings, tmp_path, clean_ledger_after
+):
+    """抽样取证 from the records page at 390 px: the form fits the screen (no sideways
+    scrolling), is filled with a finger and leads to the holder's signature."""
+    from zhifa.cases.models import Record
+
+    s = support.build(cw, make_case, settings, tmp_path)
+    base = live_server.url
+    login(phone, base)
+    phone.goto(base + reverse("case_records:list", args=[s.case.pk]))
+    phone.get_by_role("button", name="抽样取证").click()
+    phone.wait_for_url(re.compile(r"kind=sampling"))
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390 + 1, width
+    phone.get_by_label("地点", exact=True).fill("芒洪村3组岩应小卖部")
+    phone.get_by_label(re.compile("李明（")).check()
+    phone.get_by_label(re.compile("王芳（")).check()
+    phone.get_by_label("抽样物品名称").fill("散装白酒")
+    phone.get_by_label("抽样基数").fill("50")
+    phone.get_by_label("单位（如千克、件、瓶）").fill("千克")
+    phone.get_by_label("抽取样品数量").fill("2")
+    phone.get_by_label("单位", exact=True).fill("千克")
+    phone.get_by_label("被抽样人（物品持有人）").fill("岩应")
+    phone.get_by_label(re.compile("抽样时在场人员")).fill("岩应")
+    phone.get_by_label("执法人员已出示执法证件").check()
+    phone.get_by_label("已当场封样").check()
+    phone.get_by_label(re.compile("封样情况")).fill("封条 FY-001")
+    phone.get_by_label("样品处理").select_option("evidence")
+    phone.get_by_role("button", name="保存抽样取证凭证，下一步签名").click()
+    phone.wait_for_url(re.compile(r"/cases/records/r/\d+/sign$"))
+    record = Record.objects.get(kind="sampling")
+    assert record.content["sample_quantity"] == "2" and record.content["disposal"] == "evidence"
+    assert phone.get_by_label("签名人身份").input_value() == "holder"
+    assert phone.get_by_label("签名人姓名").input_value() == "岩应"
