@@ -315,7 +315,9 @@ def _penalty_branch(branch: str) -> list[Step]:
     return [("dismiss", "unithead", {"reason": "经核查，举报事项不属实（演示）。"})]
 
 
-def _simplified_path(fine: str) -> list[Step]:
+def _simplified_path(fine: str, *, collected: bool = False) -> list[Step]:
+    """Paid at the bank; or, ``collected``, collected on the spot (第六十八条第一项) and handed
+    to the body, then paid into the bank (第七十一条) before the case is closed."""
     today = timezone.localdate()
     decision = {
         "kinds": ["fine"] if fine else ["warning"],
@@ -326,12 +328,25 @@ def _simplified_path(fine: str) -> list[Step]:
         "place": "大兴乡集镇农贸市场旁",
     }
     steps: list[Step] = [("decide_on_spot", "officer", decision), ("file_report", "officer", {})]
-    steps += [
-        ("", "", _pay),
-        ("record_execution", "officer", {"done_on": today, "manner": "performed"}),
-        ("close", "unithead", {}),
-        ("archive", "officer", {}),
-    ]
+    steps.append(("", "", _pay))
+    if collected:
+        on_spot = {"on_spot_ground": "small", "receipt_no": "云财（演示）0001"}
+        steps += [
+            ("record_execution", "officer", {"done_on": today, "manner": "collected", **on_spot}),
+            (
+                "hand_over_fine",
+                "officer",
+                {"handed_over_on": today, "received_by": "大兴乡财政所（演示）", "amount": fine},
+            ),
+            (
+                "deposit_fine",
+                "unithead",
+                {"deposited_on": today, "bank": "指定的代收银行（演示）", "amount": fine},
+            ),
+        ]
+    else:
+        steps.append(("record_execution", "officer", {"done_on": today, "manner": "performed"}))
+    steps += [("close", "unithead", {}), ("archive", "officer", {})]
     return steps
 
 
@@ -504,15 +519,17 @@ def demo_cases() -> list[DemoCase]:
                 stage,
                 f"{name}露天烧烤案（演示·简易程序）",
                 _p(name, n),
-                _simplified_path("100"),
+                _simplified_path("100", collected=collected),
             )
-            for stage, name, n in [
-                ("on_spot", "刘小军", 421),
-                ("decided", "岩依", 422),
-                ("filed", "玉罕", 423),
-                ("executed", "周强", 424),
-                ("closed", "岩所", 425),
-                ("archived", "玉南", 426),
+            for stage, name, n, collected in [
+                ("on_spot", "刘小军", 421, False),
+                ("decided", "岩依", 422, False),
+                ("filed", "玉罕", 423, False),
+                # 当场收缴: the hand-over to the body is pending (deadline on the case page).
+                ("executed", "周强", 424, True),
+                # 当场收缴, handed over and paid into the bank (第七十一条).
+                ("closed", "岩所", 425, True),
+                ("archived", "玉南", 426, False),
             ]
         ],
         # 行政检查

@@ -69,6 +69,18 @@ def test_finished_penalty_case_has_its_whole_trail(built):
     assert {"cases.record_added", "cases.service_recorded", "cases.payment_recorded"} <= events
 
 
+def test_fines_collected_on_the_spot_handed_over_or_pending(built):
+    """行政处罚法第七十一条: one simplified case waits for the hand-over (its deadline open),
+    one was handed over and paid into the bank before it was closed."""
+    pending = Case.objects.get(title="周强露天烧烤案（演示·简易程序）")
+    assert pending.data["execution"]["manner"] == "collected"
+    assert pending.deadlines.filter(kind="handover", status="open").exists()
+    done = Case.objects.get(title="岩所露天烧烤案（演示·简易程序）")
+    assert done.stage == "closed"
+    assert {"handover", "deposit"} <= set(done.data["execution"])
+    assert not done.deadlines.filter(status="open").exists()
+
+
 def test_running_twice_changes_nothing(built, cw):
     counts = (
         Case.objects.count(),
