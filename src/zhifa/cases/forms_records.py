@@ -21,6 +21,9 @@ MAX_QA_ROWS = 200
 MAX_SIGNATURE_BYTES = 2 * 1024 * 1024
 
 
+SAMPLING_PRESENT_LABEL = "抽样时在场人员（当事人、持有人或见证人，用逗号分隔）"
+
+
 def _datetime_field(label: str) -> forms.DateTimeField:
     return forms.DateTimeField(
         label=label,
@@ -197,7 +200,7 @@ class TranscriptForm(_CaseForm):
         kind = self.data.get("kind") or self.initial.get("kind")
         if kind == RecordKind.SAMPLING:
             self.fields["certificates_shown"].label = "执法人员已出示执法证件"
-            self.fields["present"].label = "抽样时在场人员（当事人、持有人或见证人，用逗号分隔）"
+            self.fields["present"].label = SAMPLING_PRESENT_LABEL
 
     def qa_rows(self) -> list[dict]:
         """The question/answer rows as posted (qa-N-q / qa-N-a), in order."""
@@ -302,6 +305,7 @@ class CorrectionForm(TranscriptForm):
             self.fields["place"].required = False
         elif record.kind == RecordKind.SAMPLING:
             self.fields["certificates_shown"].label = "执法人员已出示执法证件"
+            self.fields["present"].label = SAMPLING_PRESENT_LABEL
 
     def content(self) -> dict | None:
         if not self.transcript:

@@ -210,6 +210,28 @@ def test_holder_signs_and_another_name_cannot(s):
         records.record_refusal(officer, interview, signer_role="holder", signer_name="岩应")
 
 
+def test_recused_officer_cannot_be_present(s):
+    recused = s.officers["recused"]
+    refused(s, "已回避本案", officer_ids=[s.officers["officer"].pk, recused.pk])
+
+
+def test_api_holder_signs_the_sampling_record(s, client_for):
+    record = add_sampling(s)
+    url = f"/api/v1/records/{record.pk}/signatures"
+    image = support.upload(support.png_bytes(), "sign.png")
+    wrong = client_for("officer").post(
+        url, {"image": image, "signer_role": "holder", "signer_name": "岩三"}
+    )
+    assert wrong.status_code == 400 and "被抽样人" in wrong.json()["detail"]
+    assert not Signature.objects.exists()
+    image = support.upload(support.png_bytes(), "sign.png")
+    signed = client_for("officer").post(
+        url, {"image": image, "signer_role": "holder", "signer_name": "岩应"}
+    )
+    assert signed.status_code == 201, signed.content
+    assert Signature.objects.get().signer_role == "holder"
+
+
 def test_holder_refuses_before_a_witness(s):
     record = add_sampling(s)
     refusal = records.record_refusal(
