@@ -199,3 +199,20 @@ def test_scoped_access_to_the_hand_over(cw, make_case, client_for):
     assert response.status_code == 302
     case = Case.objects.get(pk=case.pk)
     assert case.data["execution"]["handover"]["amount"] == str(Decimal("100.00"))
+
+
+def test_the_overdue_list_shows_a_hand_over_not_done_in_two_working_days(cw, make_case, client_for):
+    case = collected(cw, make_case)
+    overdue = reverse("cases:overdue")
+    assert case.number not in client_for("unithead").get(overdue).content.decode()
+    # Two working days have passed (the deadline moved back: the clock of the test is today).
+    Deadline.objects.filter(case=case, kind="handover").update(due_on=TODAY - DAY)
+    page = client_for("unithead").get(overdue).content.decode()
+    assert case.number in page and "超期" in page
+    detail = client_for("officer").get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "当场收缴的罚款交至行政机关" in detail and "已逾期" in detail
+    case = cw.perform(case, "hand_over_fine", handover(), user="officer")
+    assert case.data["execution"]["handover"]["late"] is True
+    assert case.number not in client_for("unithead").get(overdue).content.decode()
+    detail = client_for("officer").get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert f"逾期交付，应于{(TODAY - DAY).isoformat()}前" in detail
