@@ -113,6 +113,7 @@ def test_video_survives_a_flaky_network_and_a_signature_is_drawn(
     phone.get_by_label("签名人身份").select_option("party")
     phone.get_by_label("签名人姓名").fill("岩应")
     pad = phone.locator("canvas.signature-pad")
+    pad.scroll_into_view_if_needed()  # the finger draws where the pad is on the screen
     box = pad.bounding_box()
     phone.mouse.move(box["x"] + 20, box["y"] + 30)
     phone.mouse.down()

@@ -104,9 +104,13 @@ def test_sampling_record_with_its_ledger_entry(s):
     assert json.loads(entry.payload)["kind"] == "sampling"
 
 
-def test_kept_as_evidence_needs_no_testing_body(s):
+def test_kept_as_evidence_needs_no_testing_body(s, client_for):
     record = add_sampling(s, disposal="evidence", testing_body="", test_purpose="", sealed=False)
     assert record.content["disposal"] == "evidence" and record.content["testing_body"] == ""
+    detail = client_for("officer").get(reverse("case_records:detail", args=[record.pk]))
+    html = detail.content.decode()
+    assert "留存作为证据" in html and "未封样" in html
+    assert "上传检验检测报告" not in html  # nothing is sent for testing
 
 
 def test_one_officer_is_refused(s):
@@ -301,6 +305,7 @@ def test_sampling_page_then_holder_signs_and_detail_shows_it(s, client_for):
     assert 'name="goods_name"' in page and 'name="sample_quantity"' in page
     assert 'inputmode="decimal"' in page and "保存抽样取证凭证" in page
     assert 'name="qa-0-q"' not in page  # not the interview's rows
+    assert "{#" not in page and "The fields of a record" not in page  # template comments
 
     response = client.post(url, form_data(s))
     record = Record.objects.get()
