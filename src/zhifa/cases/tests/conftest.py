@@ -43,6 +43,33 @@ def citizen_id(born: str = "19900101", serial: int = 123) -> str:
     return head + ric.calc_check_digit(head + "0")
 
 
+def case_state(case: Case) -> tuple:
+    """What a refused action must leave as it was: the case row (stage, dates, data...), its
+    steps, records, deadlines, measures and services, and the ledger's length. Compare it
+    before and after the refusal."""
+    from zhifa.cases.models import Deadline, Measure, Record, Service, Step
+    from zhifa.ledger.models import LedgerEntry
+
+    pk = case.pk
+    return (
+        Case.objects.filter(pk=pk).values().get(),
+        Step.objects.filter(case_id=pk).count(),
+        LedgerEntry.objects.count(),
+        Record.objects.filter(case_id=pk).count(),
+        list(
+            Deadline.objects.filter(case_id=pk)
+            .order_by("id")
+            .values_list("kind", "status", "due_on")
+        ),
+        list(
+            Measure.objects.filter(case_id=pk)
+            .order_by("id")
+            .values_list("ends_on", "extended", "released_on")
+        ),
+        Service.objects.filter(case_id=pk).count(),
+    )
+
+
 def uscc_code(org_code: str = "MA6K00001") -> str:
     head = f"92530926{org_code}"
     return head + uscc.calc_check_digit(head)

@@ -8,28 +8,16 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from zhifa.cases.models import Case, Deadline, DeadlineStatus, Step
+from zhifa.cases.models import Deadline
 from zhifa.cases.services import CaseActionRefused
 from zhifa.core.calendar import is_working_day
-from zhifa.ledger.models import LedgerEntry
+
+from .conftest import case_state as snapshot
 
 pytestmark = pytest.mark.usefixtures("builtin_gates")
 
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
-
-
-def snapshot(case: Case) -> tuple:
-    case = Case.objects.get(pk=case.pk)
-    return (
-        case.stage,
-        case.decision_due_on,
-        case.decision_number,
-        case.data,
-        Step.objects.filter(case=case).count(),
-        LedgerEntry.objects.count(),
-        Deadline.objects.filter(case=case, status=DeadlineStatus.OPEN).count(),
-    )
 
 
 # ---------------------------------------------------------------- 行政强制 (第三十五条至第四十三条)

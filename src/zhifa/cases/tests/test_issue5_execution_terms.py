@@ -8,26 +8,15 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from zhifa.cases.models import Case, Deadline, DeadlineStatus, Measure, Step
+from zhifa.cases.models import Measure
 from zhifa.cases.services import CaseActionRefused
-from zhifa.ledger.models import LedgerEntry
+
+from .conftest import case_state as snapshot
 
 pytestmark = pytest.mark.usefixtures("builtin_gates")
 
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
-
-
-def snapshot(case: Case) -> tuple:
-    case = Case.objects.get(pk=case.pk)
-    return (
-        case.stage,
-        case.data,
-        Step.objects.filter(case=case).count(),
-        LedgerEntry.objects.count(),
-        Deadline.objects.filter(case=case, status=DeadlineStatus.OPEN).count(),
-        list(Measure.objects.filter(case=case).values_list("released_on", flat=True)),
-    )
 
 
 def test_seized_things_only_released_once_the_term_has_passed(cw, make_case):

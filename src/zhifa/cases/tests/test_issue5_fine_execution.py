@@ -11,26 +11,15 @@ import pytest
 from django.utils import timezone
 
 from zhifa.cases import execution
-from zhifa.cases.models import Case, Deadline, DeadlineStatus, Record, Step
+from zhifa.cases.models import Deadline
 from zhifa.cases.services import CaseActionRefused
-from zhifa.ledger.models import LedgerEntry
+
+from .conftest import case_state as snapshot
 
 pytestmark = pytest.mark.usefixtures("builtin_gates")
 
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
-
-
-def snapshot(case: Case) -> tuple:
-    case = Case.objects.get(pk=case.pk)
-    return (
-        case.stage,
-        case.data,
-        Step.objects.filter(case=case).count(),
-        LedgerEntry.objects.count(),
-        Record.objects.filter(case=case).count(),
-        Deadline.objects.filter(case=case, status=DeadlineStatus.OPEN).count(),
-    )
 
 
 def execute(cw, case, manner: str, user: str = "officer", **data):

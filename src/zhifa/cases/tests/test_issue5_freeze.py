@@ -9,9 +9,10 @@ import pytest
 from django.utils import timezone
 
 from zhifa.cases import deadlines
-from zhifa.cases.models import Case, Deadline, DeadlineStatus, Measure, Step
+from zhifa.cases.models import Deadline, DeadlineStatus, Measure
 from zhifa.cases.services import CaseActionRefused
-from zhifa.ledger.models import LedgerEntry
+
+from .conftest import case_state as snapshot
 
 pytestmark = pytest.mark.usefixtures("builtin_gates")
 
@@ -27,18 +28,6 @@ FREEZE = {
     "involved_amount": "5000",
     "not_frozen_elsewhere": True,
 }
-
-
-def snapshot(case: Case) -> tuple:
-    case = Case.objects.get(pk=case.pk)
-    return (
-        case.stage,
-        case.data,
-        Step.objects.filter(case=case).count(),
-        LedgerEntry.objects.count(),
-        list(Deadline.objects.filter(case=case).values_list("kind", "status", "due_on")),
-        list(Measure.objects.filter(case=case).values_list("ends_on", "extended", "released_on")),
-    )
 
 
 def refused(cw, case, action, data, match, user="unithead", **kw) -> None:

@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 
 from zhifa.cases import gates
-from zhifa.cases.models import Case, Step
 from zhifa.cases.services import CaseActionRefused, allowed_actions
-from zhifa.ledger.models import LedgerEntry
+
+from .conftest import case_state as snapshot
 
 pytestmark = pytest.mark.usefixtures("builtin_gates")
 
@@ -42,16 +42,6 @@ def proposal(fine: str, **extra) -> dict:
         "basis": "《中华人民共和国城乡规划法》第六十五条",
         **extra,
     }
-
-
-def snapshot(case: Case) -> tuple:
-    case = Case.objects.get(pk=case.pk)
-    return (
-        case.stage,
-        case.data,
-        Step.objects.filter(case=case).count(),
-        LedgerEntry.objects.count(),
-    )
 
 
 def test_a_fine_at_the_threshold_needs_the_hearing_right(cw, make_case, threshold):

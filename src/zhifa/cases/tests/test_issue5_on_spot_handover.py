@@ -12,27 +12,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhifa.cases import deadlines, execution
-from zhifa.cases.models import Case, Deadline, DeadlineStatus, Record, Step
+from zhifa.cases.models import Case, Deadline, DeadlineStatus, Step
 from zhifa.cases.services import CaseActionRefused, allowed_actions
-from zhifa.ledger.models import LedgerEntry
+
+from .conftest import case_state as snapshot
 
 pytestmark = pytest.mark.usefixtures("builtin_gates")
 
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
 ARTICLE = "第七十一条.*执法人员当场收缴的罚款，应当自收缴罚款之日起二日内"
-
-
-def snapshot(case: Case) -> tuple:
-    case = Case.objects.get(pk=case.pk)
-    return (
-        case.stage,
-        case.data,
-        Step.objects.filter(case=case).count(),
-        LedgerEntry.objects.count(),
-        Record.objects.filter(case=case).count(),
-        list(Deadline.objects.filter(case=case).values_list("kind", "status")),
-    )
 
 
 def refused(cw, case, action, data, match, user="officer", **kw) -> None:

@@ -9,10 +9,11 @@ import pytest
 from django.utils import timezone
 
 from zhifa.cases import deadlines, services
-from zhifa.cases.models import Case, Deadline, DeadlineStatus, Party, Step
+from zhifa.cases.models import Case, Deadline, DeadlineStatus, Party
 from zhifa.cases.services import CaseActionRefused
 from zhifa.ledger.models import LedgerEntry
 
+from .conftest import case_state as snapshot
 from .conftest import company, person, uscc_code
 
 pytestmark = pytest.mark.usefixtures("builtin_gates")
@@ -23,20 +24,6 @@ DAY = datetime.timedelta(days=1)
 
 def penalty(fine="500", kinds=("fine",)):
     return {"kinds": list(kinds), "fine": fine, "facts": "事实", "basis": "依据"}
-
-
-def snapshot(case: Case) -> tuple:
-    case = Case.objects.get(pk=case.pk)
-    return (
-        case.stage,
-        case.decision_due_on,
-        case.decided_on,
-        case.decision_number,
-        case.data,
-        Step.objects.filter(case=case).count(),
-        LedgerEntry.objects.count(),
-        Deadline.objects.filter(case=case, status=DeadlineStatus.OPEN).count(),
-    )
 
 
 # ---------------------------------------------------------------- parties (item 4)

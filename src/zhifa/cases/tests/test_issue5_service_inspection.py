@@ -9,26 +9,15 @@ import pytest
 from django.utils import timezone
 
 from zhifa.cases import delivery
-from zhifa.cases.models import Case, Deadline, DeadlineStatus, Step
+from zhifa.cases.models import Deadline, DeadlineStatus
 from zhifa.cases.services import CaseActionRefused
-from zhifa.ledger.models import LedgerEntry
+
+from .conftest import case_state as snapshot
 
 pytestmark = pytest.mark.usefixtures("builtin_gates")
 
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
-
-
-def snapshot(case: Case) -> tuple:
-    case = Case.objects.get(pk=case.pk)
-    return (
-        case.stage,
-        case.served_on,
-        case.data,
-        Step.objects.filter(case=case).count(),
-        LedgerEntry.objects.count(),
-        Deadline.objects.filter(case=case, status=DeadlineStatus.OPEN).count(),
-    )
 
 
 def test_announced_decision_is_served_only_after_30_days(cw, make_case):

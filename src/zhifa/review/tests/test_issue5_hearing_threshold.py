@@ -10,10 +10,9 @@ from decimal import Decimal
 import pytest
 
 from zhifa.cases import gates
-from zhifa.cases.models import Case, Step
 from zhifa.cases.services import CaseActionRefused
+from zhifa.cases.tests.conftest import case_state as snapshot
 from zhifa.cases.tests.conftest import company
-from zhifa.ledger.models import LedgerEntry
 from zhifa.review import catalogue as cat
 from zhifa.review import services
 
@@ -30,16 +29,6 @@ def proposal(fine: str = "", confiscation: str = "", **extra) -> dict:
         "basis": "《中华人民共和国城乡规划法》第六十五条",
         **extra,
     }
-
-
-def snapshot(case: Case) -> tuple:
-    case = Case.objects.get(pk=case.pk)
-    return (
-        case.stage,
-        case.data,
-        Step.objects.filter(case=case).count(),
-        LedgerEntry.objects.count(),
-    )
 
 
 def refused(cw, case, data, match) -> None:
