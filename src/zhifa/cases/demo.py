@@ -178,6 +178,42 @@ def _on_site(world: DemoWorld, case: Case) -> None:
     )
 
 
+def _sampling(world: DemoWorld, case: Case) -> None:
+    """抽样取证 (行政处罚法第五十六条): tea leaves sampled at the party's premises and sent for a
+    pesticide-residue test."""
+    from .records import add_transcript
+
+    party = case.parties.order_by("seq").first()
+    add_transcript(
+        world.users["officer"],
+        case,
+        kind="sampling",
+        title="抽样取证凭证（茶叶鲜叶）",
+        place=case.place,
+        latitude="23.512345",
+        longitude="99.301234",
+        officer_ids=_present(case),
+        content={
+            "goods_name": "茶叶鲜叶（演示）",
+            "batch": "当日采摘",
+            "base_quantity": "200",
+            "base_unit": "千克",
+            "sample_quantity": "2",
+            "sample_unit": "千克",
+            "holder": party.name,
+            "holder_relation": "当事人",
+            "present": [party.name, "村民小组长（见证人，演示）"],
+            "sealed": True,
+            "seal": "样品分为两份，现场封样，封条由当事人和执法人员签名",
+            "disposal": "test",
+            "testing_body": "农产品质量安全检验检测机构（演示）",
+            "test_purpose": "农药残留检测",
+            "return_note": "检测后剩余样品按规定处理，不予退还（演示）",
+            "certificates_shown": True,
+        },
+    )
+
+
 def _media(kind: str, filename: str, data: Callable[[], bytes], title: str):
     def attach(world: DemoWorld, case: Case) -> None:
         from .records import attach_media
@@ -458,6 +494,9 @@ class DemoCase:
     path: list[Step] = field(default_factory=list)
     source: str = "inspection"
     place: str = "大兴乡（演示地点）"
+    matter: str = ""  # a matter code of the list, when not the procedure's usual one
+    # Records made once the case stands in its stage (a path stops as soon as it gets there).
+    then: tuple[Callable[[DemoWorld, Case], None], ...] = ()
 
 
 def _p(name: str, serial: int, born: str = "19800101") -> dict:
@@ -475,6 +514,17 @@ def demo_cases() -> list[DemoCase]:
         _ordinary("registered", "岩罕村口搭建彩钢棚案（演示）", _p("岩罕", 401)),
         _ordinary("investigating", "玉香未批先建厨房案（演示）", _p("玉香", 402, "19850312")),
         _ordinary("concluded", "岩保违法建设围墙案（演示）", _p("岩保", 403)),
+        # 调查取证 with a 抽样取证凭证: the sample waits for its test report.
+        DemoCase(
+            "penalty_ordinary",
+            "investigating",
+            "大兴乡示例茶叶初制所未按规定开具承诺达标合格证案（演示·抽样取证）",
+            business("大兴乡示例茶叶初制所（虚构）", 440, "杨某（虚构）"),
+            [("file", "unithead", {"opinion": "同意立案调查。"})],
+            place="大兴乡某村茶叶初制所（演示）",
+            matter="XZCF-028",
+            then=(_sampling,),
+        ),
         _ordinary("to_notify", "李国华擅自加盖三层案（演示）", _p("李国华", 404, "19720601")),
         _ordinary("notified", "陈小梅违法搭建养殖棚案（演示）", _p("陈小梅", 405, "19900208")),
         _ordinary("hearing", "岩帕违法建设仓库案（演示）", _p("岩帕", 406), hearing=True),
@@ -627,9 +677,11 @@ def build_demo(world: DemoWorld) -> list[Case]:
     if plist is None or len(officers) < 2:
         return []  # the register and power-list demos did not run
     officers.sort(key=lambda o: OFFICERS.index(o.name))
-    matters = {m.code: m for m in plist.matters.filter(code__in=MATTERS.values())}
+    specs = demo_cases()
+    codes = {spec.matter or MATTERS[spec.procedure] for spec in specs}
+    matters = {m.code: m for m in plist.matters.filter(code__in=codes)}
     made = []
-    for spec in demo_cases():
+    for spec in specs:
         existing = Case.objects.filter(organization=body, title=spec.title).first()
         if existing is not None:
             made.append(existing)
@@ -639,7 +691,7 @@ def build_demo(world: DemoWorld) -> list[Case]:
                 world.users["officer"],
                 organization=body,
                 unit=world.orgs["daxing_team"],
-                matter=matters[MATTERS[spec.procedure]],
+                matter=matters[spec.matter or MATTERS[spec.procedure]],
                 procedure=spec.procedure,
                 title=spec.title,
                 source=spec.source,
@@ -650,5 +702,8 @@ def build_demo(world: DemoWorld) -> list[Case]:
                 occurred_on=today - datetime.timedelta(days=10),
                 discovered_on=today - datetime.timedelta(days=3),
             )
-            made.append(_drive(world, case, spec))
+            case = _drive(world, case, spec)
+            for add in spec.then:
+                add(world, case)
+            made.append(case)
     return made

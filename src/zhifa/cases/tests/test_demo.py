@@ -81,6 +81,15 @@ def test_fines_collected_on_the_spot_handed_over_or_pending(built):
     assert not done.deadlines.filter(status="open").exists()
 
 
+def test_a_case_in_investigation_carries_a_sampling_record(built):
+    case = next(c for c in built if "抽样取证" in c.title)
+    assert (case.stage, case.matter.code) == ("investigating", "XZCF-028")
+    (sample,) = Record.objects.filter(case=case, kind="sampling")
+    assert sample.content["disposal"] == "test" and sample.content["sample_quantity"] == "2"
+    assert sample.officers.count() == 2
+    assert LedgerEntry.objects.filter(subject=case.subject, seq=sample.ledger_seq).exists()
+
+
 def test_running_twice_changes_nothing(built, cw):
     counts = (
         Case.objects.count(),
