@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from zhifa.core.calendar import add_working_days, working_days_between
@@ -33,6 +33,7 @@ __all__ = [
     "DeadlineView",
     "close_deadlines",
     "deadline_views",
+    "late",
     "open_deadline",
     "open_deadlines",
     "overdue",
@@ -107,14 +108,21 @@ def open_decision_deadlines(case: Case, filed_on: datetime.date) -> datetime.dat
     return due
 
 
+def late(today: datetime.date, *, warning: bool = False) -> Exists:
+    """For a case queryset: an open time limit of the case past its due date (``warning``:
+    only an early warning such as day 75, which does not make a case overdue; otherwise only
+    the limits that do). Probed per listed case through the deadline's case index, so the
+    cost follows the list, not every body's deadlines (bench/cases.py)."""
+    rows = Deadline.objects.filter(case_id=OuterRef("pk"), status=DeadlineStatus.OPEN)
+    rows = rows.filter(due_on__lt=today)
+    if warning:
+        return Exists(rows.filter(kind__in=WARNING_KINDS))
+    return Exists(rows.exclude(kind__in=WARNING_KINDS))
+
+
 def overdue(queryset: QuerySet[Case], today: datetime.date) -> QuerySet[Case]:
     """Cases with an open deadline (not a warning) already passed."""
-    late = (
-        Deadline.objects.filter(status=DeadlineStatus.OPEN, due_on__lt=today)
-        .exclude(kind__in=WARNING_KINDS)
-        .values("case_id")
-    )
-    return queryset.filter(pk__in=late)
+    return queryset.filter(late(today))
 
 
 @dataclass(frozen=True)

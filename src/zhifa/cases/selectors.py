@@ -19,15 +19,15 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from zhifa.core.models import Organization, User
 from zhifa.core.selectors import acting_organizations, readable_organizations
 
-from .deadlines import WARNING_KINDS
-from .models import Case, CaseOfficer, Deadline, DeadlineStatus, Step
+from . import deadlines
+from .models import Case, CaseOfficer, Step
 
 __all__ = [
     "SCOPES",
@@ -110,16 +110,6 @@ def _any(branches: list[Q]) -> Q:
     return condition
 
 
-def _late(today: datetime.date) -> Exists:
-    """An open time limit of the case (not a mere warning) past its due date, probed per visible
-    case through the deadline's case index: the cost follows the list, not every body's
-    deadlines."""
-    late = Deadline.objects.filter(
-        case_id=OuterRef("pk"), status=DeadlineStatus.OPEN, due_on__lt=today
-    ).exclude(kind__in=WARNING_KINDS)
-    return Exists(late)
-
-
 def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
@@ -186,7 +176,7 @@ def filter_cases(
     if stage:
         qs = qs.filter(stage=stage)
     if overdue:
-        qs = qs.filter(_late(today or timezone.localdate()))
+        qs = deadlines.overdue(qs, today or timezone.localdate())
     q = (q or "").strip()
     if q:
         # Number, title and parties' names in one column, tested per listed case: a search

@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,7 +27,7 @@ from zhifa.evidence.services import EvidenceCorrupted, tmp_dir
 from zhifa.ledger.selectors import TimelineItem, timeline_items
 from zhifa.registry.models import Officer, OfficerStatus
 
-from . import archive, selectors, services
+from . import archive, deadlines, selectors, services
 from .deadlines import deadline_views
 from .forms import (
     PARTY_FIELDS,
@@ -40,12 +39,11 @@ from .forms import (
     party_rows,
     place_key,
 )
-from .models import Case, CaseOfficer, Deadline, DeadlineStatus, PartyKind
+from .models import Case, CaseOfficer, PartyKind
 from .procedures import PROCEDURES
 from .procedures.base import APPROVERS
 
 PER_PAGE = 20
-WARNING_KIND = "decision_warning"
 LISTS = {
     "mine": ("我的案件", "mine"),
     "unit": ("本单位案件", "unit"),
@@ -76,13 +74,10 @@ def case_list(request: HttpRequest, which: str = "mine") -> HttpResponse:
         registered_to=values.get("date_to"),
     )
     today = timezone.localdate()
-    late = Deadline.objects.filter(
-        case=OuterRef("pk"), status=DeadlineStatus.OPEN, due_on__lt=today
-    )
     # Day 75 of the 90-day limit is a warning, not a missed deadline: tagged apart.
     qs = qs.annotate(
-        is_overdue=Exists(late.exclude(kind=WARNING_KIND)),
-        is_warned=Exists(late.filter(kind=WARNING_KIND)),
+        is_overdue=deadlines.late(today),
+        is_warned=deadlines.late(today, warning=True),
     ).prefetch_related("parties")
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     rows = [
