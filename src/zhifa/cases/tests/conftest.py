@@ -421,7 +421,7 @@ def make_case(cw):
         case = services.register_case(
             cw.users[actor],
             organization=cw.orgs["daxing"],
-            unit=cw.orgs["daxing_team"],
+            unit=register.pop("unit", cw.orgs["daxing_team"]),
             matter=matter or cw.matter(MATTERS[procedure]),
             procedure=procedure,
             title=register.pop("title", "示例案件（虚构）"),
@@ -462,6 +462,7 @@ def _stays(proc, stage: str, action: str) -> bool:
 
 
 REGISTER_KEYS = {
+    "unit",
     "title",
     "source",
     "summary",

@@ -9,7 +9,7 @@ from django.utils import timezone
 from zhifa.cases import selectors, services
 from zhifa.cases.models import Deadline
 
-from .conftest import MATTERS, person
+from .conftest import person
 
 
 def test_scopes_per_role(cw, make_case):
@@ -93,18 +93,11 @@ def test_visibility_by_body_unit_and_assignment(cw, make_case):
     """The selector drops redundant visibility branches (selectors._visibility); what each
     person reads must not change: a case handled by another unit of the body is read by the
     body's head and by the officers assigned to it, not by another unit's head."""
-    today = timezone.localdate()
-    elsewhere = services.register_case(
-        cw.users["bodyhead"],
-        organization=cw.orgs["daxing"],
+    elsewhere = make_case(
+        actor="bodyhead",
         unit=cw.orgs["daxing_agri"],
-        matter=cw.matter(MATTERS["penalty_ordinary"]),
-        procedure="penalty_ordinary",
         title="农业中心承办的案件（虚构）",
-        source="inspection",
         parties=[person("岩虚构甲", serial=901)],
-        officer_ids=[cw.officers["李明"].pk, cw.officers["王芳"].pk],
-        occurred_on=today - datetime.timedelta(days=10),
     )
     assert elsewhere.unit == cw.orgs["daxing_agri"]
     team_case = make_case()

@@ -311,21 +311,14 @@ def test_certificate_expired_after_assignment_blocks_the_act(make_case, cw, clie
     assert _state(case) == before
 
 
-def test_decision_after_the_limit_is_refused(cw, client_for):
+def test_decision_after_the_limit_is_refused(cw, client_for, make_case):
     """A case filed 100 days ago (told in the past through the services) cannot be decided
     today: the 90-day limit of 第六十条 has passed."""
     today = timezone.localdate()
     old = today - datetime.timedelta(days=100)
-    case = services.register_case(
-        cw.users["officer"],
-        organization=cw.orgs["daxing"],
-        unit=cw.orgs["daxing_team"],
-        matter=cw.matter("XZCF-001"),
-        procedure="penalty_ordinary",
+    case = make_case(
         title="逾期案件（虚构）",
-        source="inspection",
         parties=[person(serial=901)],
-        officer_ids=[cw.officers["李明"].pk, cw.officers["王芳"].pk],
         occurred_on=old - datetime.timedelta(days=5),
         discovered_on=old - datetime.timedelta(days=1),
     )
@@ -530,18 +523,11 @@ def test_change_endpoints_are_scoped(make_case, client_for, client):
     assert _change(client_for("unithead"), case, "nothing", {}).status_code == 404
 
 
-def test_day_75_is_a_warning_not_overdue(cw, client_for):
+def test_day_75_is_a_warning_not_overdue(cw, client_for, make_case):
     old = timezone.localdate() - datetime.timedelta(days=80)
-    case = services.register_case(
-        cw.users["officer"],
-        organization=cw.orgs["daxing"],
-        unit=cw.orgs["daxing_team"],
-        matter=cw.matter("XZCF-001"),
-        procedure="penalty_ordinary",
+    case = make_case(
         title="预警案件（虚构）",
-        source="inspection",
         parties=[person(serial=902)],
-        officer_ids=[cw.officers["李明"].pk, cw.officers["王芳"].pk],
         occurred_on=old - datetime.timedelta(days=5),
         discovered_on=old - datetime.timedelta(days=1),
     )
