@@ -705,18 +705,13 @@ def apply_handover(ctx: Context) -> None:
     validity: a late date is kept with ``late`` and shown on the case page), and opens the
     body's own 2 working days to pay the fine into the designated bank."""
     on = ctx.data["handed_over_on"]
-    due = deadlines.current(ctx.case, "handover")
-    late = due is not None and on > due.due_on
-    record = dict(_executed(ctx))
-    record["handover"] = {
-        "on": on.isoformat(),
-        "received_by": ctx.data["received_by"],
-        "amount": str(ctx.data["amount"]),
-        "due_on": due.due_on.isoformat() if due else "",
-        "late": late,
-    }
-    common.set_data(ctx.case, execution=record)
-    deadlines.close_deadlines(ctx.case, "handover")
+    _record_duty(
+        ctx,
+        "handover",
+        "handover",
+        on,
+        {"received_by": ctx.data["received_by"], "amount": str(ctx.data["amount"])},
+    )
     deadlines.open_deadline(
         ctx.case,
         "bank_deposit",
@@ -726,6 +721,22 @@ def apply_handover(ctx: Context) -> None:
         working_days=True,
         basis=DEPOSIT_BASIS,
     )
+
+
+def _record_duty(ctx: Context, key: str, kind: str, on: datetime.date, details: dict) -> None:
+    """Keeps a duty of 第七十一条 done on ``on`` under ``execution[key]``, on time or late
+    against its open deadline ``kind``, and closes that deadline."""
+    due = deadlines.current(ctx.case, kind)
+    late = due is not None and on > due.due_on
+    record = dict(_executed(ctx))
+    record[key] = {
+        "on": on.isoformat(),
+        **details,
+        "due_on": due.due_on.isoformat() if due else "",
+        "late": late,
+    }
+    common.set_data(ctx.case, execution=record)
+    deadlines.close_deadlines(ctx.case, kind)
     ctx.extra["late"] = late
 
 
@@ -749,21 +760,17 @@ def deposit_valid(ctx: Context) -> str | None:
 
 
 def apply_deposit(ctx: Context) -> None:
-    on = ctx.data["deposited_on"]
-    due = deadlines.current(ctx.case, "bank_deposit")
-    late = due is not None and on > due.due_on
-    record = dict(_executed(ctx))
-    record["deposit"] = {
-        "on": on.isoformat(),
-        "bank": ctx.data["bank"],
-        "amount": str(ctx.data["amount"]),
-        "voucher_no": ctx.data.get("voucher_no", ""),
-        "due_on": due.due_on.isoformat() if due else "",
-        "late": late,
-    }
-    common.set_data(ctx.case, execution=record)
-    deadlines.close_deadlines(ctx.case, "bank_deposit")
-    ctx.extra["late"] = late
+    _record_duty(
+        ctx,
+        "deposit",
+        "bank_deposit",
+        ctx.data["deposited_on"],
+        {
+            "bank": ctx.data["bank"],
+            "amount": str(ctx.data["amount"]),
+            "voucher_no": ctx.data.get("voucher_no", ""),
+        },
+    )
 
 
 COLLECTED_TRANSITIONS = (
