@@ -314,16 +314,23 @@ def _interview_content(content: dict) -> dict:
     }
 
 
-def _on_site_content(content: dict) -> dict:
-    """现场检查（勘验）笔录: the people present and what was found."""
+def _present(content: dict, missing: str) -> list[str]:
+    """The people present at a scene, as a list or one comma-separated line; ``missing`` is
+    the refusal when nobody is named."""
     present = content.get("present") or []
     if isinstance(present, str):
         present = [p for p in (s.strip() for s in present.replace("，", ",").split(",")) if p]
+    if not isinstance(present, list):
+        raise ValidationError("在场人员格式错误。", code="present")
     present = [_text(p, "在场人员", max_length=64) for p in present]
     if not present:
-        raise ValidationError(
-            "请填写在场人员（当事人或见证人；未到场的写明情况）。", code="present"
-        )
+        raise ValidationError(missing, code="present")
+    return present
+
+
+def _on_site_content(content: dict) -> dict:
+    """现场检查（勘验）笔录: the people present and what was found."""
+    present = _present(content, "请填写在场人员（当事人或见证人；未到场的写明情况）。")
     findings = _text(content.get("findings"), "检查情况", max_length=_MAX_TEXT)
     return {"present": present, "findings": findings}
 
@@ -368,17 +375,9 @@ def _sampling_content(content: dict) -> dict:
             code="sample_above_base",
         )
     holder = _text(content.get("holder"), "被抽样人（物品持有人）姓名或名称", max_length=64)
-    present = content.get("present") or []
-    if isinstance(present, str):
-        present = [p for p in (s.strip() for s in present.replace("，", ",").split(",")) if p]
-    if not isinstance(present, list):
-        raise ValidationError("在场人员格式错误。", code="present")
-    present = [_text(p, "在场人员", max_length=64) for p in present]
-    if not present:
-        raise ValidationError(
-            "请填写抽样时的在场人员（当事人、持有人或见证人；未到场的写明情况）。",
-            code="present",
-        )
+    present = _present(
+        content, "请填写抽样时的在场人员（当事人、持有人或见证人；未到场的写明情况）。"
+    )
     sealed = content.get("sealed") is True
     seal = _text(content.get("seal"), "封样情况", required=sealed, max_length=300)
     disposal = content.get("disposal")
